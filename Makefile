@@ -1,0 +1,145 @@
+# cabinet - top-level, non-recursive Makefile.
+#   make            build everything (build/ or, with SAN=1, build-san/)
+#   make run        install what is missing, build, start a demo node
+#   make test       unit tests (cmocka) + integration tests (real PG, slapd, Kafka)
+#   make bench      benchmarks against same-run baselines
+#   make lint       clang-format check + cppcheck
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+SERVICES := identity
+SAN      ?=
+BUILD    := $(if $(SAN),build-san,build)
+GEN      := $(BUILD)/gen
+OBJ      := $(BUILD)/obj
+LIB      := $(BUILD)/lib
+BIN      := $(BUILD)/bin
+TST      := $(BUILD)/tests
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+CSTD     := -std=c17 -D_GNU_SOURCE
+OPT      := $(if $(SAN),-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined,-O2)
+INCS     := -Ishared -I$(GEN) -I/usr/include/postgresql
+CFLAGS   := $(CSTD) -g $(OPT) $(WARN) $(INCS) -MMD -MP
+GENFLAGS := $(CSTD) -g $(OPT) -w $(INCS) -MMD -MP
+LDFLAGS  := $(if $(SAN),-fsanitize=address,undefined)
+LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
+            -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
+
+all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests
+.PHONY: all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
+
+# ---- generated protobuf-c code ------------------------------------------
+PROTOS    := $(wildcard proto/cabinet/v1/*.proto)
+PROTO_C   := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTOS))
+PROTO_H   := $(PROTO_C:.c=.h)
+PROTO_O   := $(patsubst $(GEN)/%.c,$(OBJ)/gen/%.o,$(PROTO_C))
+
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
+	@mkdir -p $(GEN)
+	protoc-c --c_out=$(GEN) -Iproto $<
+
+$(OBJ)/gen/%.o: $(GEN)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GENFLAGS) -c $< -o $@
+
+# ---- embedding tool: turns files (SQL migrations, openapi.json) into C ----
+EMBED := $(BUILD)/tools/cab-embed
+$(EMBED): tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O1 $(WARN) $< -o $@
+
+# ---- shared library -------------------------------------------------------
+SHARED_SRC := $(wildcard shared/*.c)
+SHARED_SQL := $(sort $(wildcard shared/sql/*.sql))
+SHARED_O   := $(patsubst %.c,$(OBJ)/%.o,$(SHARED_SRC)) $(OBJ)/gen/shared_sql.o $(PROTO_O)
+
+$(GEN)/shared_sql.c: $(SHARED_SQL) $(EMBED)
+	$(EMBED) cab_shared_sql $@ $(SHARED_SQL)
+
+$(LIB)/libcab.a: $(SHARED_O)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+# every object waits for the generated headers
+$(OBJ)/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# ---- one template per part: service or gateway ----------------------------
+#   $(1) part name, $(2) source folder, $(3) binary name
+define PART
+$(1)_SRC  := $$(filter-out $(2)/main.c,$$(wildcard $(2)/*.c))
+$(1)_SQL  := $$(sort $$(wildcard $(2)/sql/*.sql))
+$(1)_EMB  := $$(wildcard $(2)/openapi.json)
+$(1)_O    := $$(patsubst %.c,$(OBJ)/%.o,$$($(1)_SRC)) $(OBJ)/gen/$(1)_embed.o
+
+$(GEN)/$(1)_embed.c: $$($(1)_SQL) $$($(1)_EMB) $(EMBED)
+	$(EMBED) $(1)_embedded $$@ $$($(1)_SQL) $$($(1)_EMB)
+
+$(LIB)/lib$(1).a: $$($(1)_O)
+	@mkdir -p $$(dir $$@)
+	$$(AR) rcs $$@ $$^
+
+$(BIN)/$(3): $(OBJ)/$(2)/main.o $(LIB)/lib$(1).a $(LIB)/libcab.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
+
+TESTS += $$(patsubst tests/$(1)/%.c,$(TST)/$(1)/%,$$(wildcard tests/$(1)/test_*.c))
+$(TST)/$(1)/%: $(OBJ)/tests/$(1)/%.o $(LIB)/lib$(1).a $(LIB)/libcab.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -lcmocka -o $$@
+endef
+
+$(foreach s,$(SERVICES),$(eval $(call PART,$(s),services/$(s),cabinet-$(s))))
+$(eval $(call PART,gateway,gateway,cabinet-gateway))
+
+# shared library tests
+TESTS += $(patsubst tests/shared/%.c,$(TST)/shared/%,$(wildcard tests/shared/test_*.c))
+$(TST)/shared/%: $(OBJ)/tests/shared/%.o $(LIB)/libcab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+# development Kafka broker (librdkafka mock cluster)
+$(BIN)/cabinet-broker: $(OBJ)/tools/broker.o $(LIB)/libcab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+unit-tests: $(TESTS)
+
+# ---- what people type -----------------------------------------------------
+deps:
+	@deploy/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) deploy/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/run-all.sh
+
+unit-test: all
+	@BUILD=$(BUILD) tests/run-all.sh unit
+
+integration-test: all
+	@BUILD=$(BUILD) tests/run-all.sh integration
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bench/run.sh
+
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+lint:
+	clang-format --dry-run --Werror $(C_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	  --suppress=missingIncludeSystem --inline-suppr -Ishared $(filter %.c,$(C_FILES))
+
+format:
+	clang-format -i $(C_FILES)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian 12 packages cabinet needs to build,
+# run and test. Idempotent: installs only what is missing, does nothing (and
+# needs no network) when everything is present. Called by `make run`,
+# `make test` and `make bench`.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config
+  libzmq3-dev                        # ZeroMQ: RPC inside a node, live PUB
+  libprotobuf-c-dev protobuf-c-compiler  # message envelopes
+  libpq-dev postgresql postgresql-contrib # storage (+ unaccent, pg_trgm)
+  librdkafka-dev kcat                # Kafka events; kcat for tests
+  libssl-dev                         # crypto: hashes, random, TLS
+  libldap2-dev slapd ldap-utils      # directory sign-in; slapd for tests
+  libcmocka-dev                      # unit tests
+  libmicrohttpd-dev libjansson-dev   # gateway HTTP + JSON
+  libargon2-dev                      # password hashing
+  libutf8proc-dev                    # Unicode NFC normalisation
+  curl jq wrk                        # integration tests and benchmarks
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "cabinet: installing missing packages: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# slapd's own package scripts would otherwise start a system-wide server and
+# ask questions; we only need its binaries (tests start their own slapd).
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,122 @@
+/*  cab_config - the settings table and its typed getters. Adding a setting
+    means adding a row here; README.md's configuration table must list it
+    (checked by tests/shared/test_config.c).  */
+#include "cab_config.h"
+#include "cab_log.h"
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cab_config_var_t cab_config_vars[] = {
+    {"CABINET_NODE_ID", "demo.node", "this node's id, e.g. binhdinh.stttt (names its Kafka topic)"},
+    {"CABINET_DB", "dbname=cabinet", "PostgreSQL connection (libpq keywords or URI)"},
+    {"CABINET_KAFKA_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers"},
+    {"CABINET_RUN_DIR", "var/run", "folder for the node's ipc:// sockets"},
+    {"CABINET_IDENTITY_RPC", "", "identity RPC endpoint (default ipc://RUN_DIR/identity.rpc)"},
+    {"CABINET_IDENTITY_PUB", "", "identity event PUB endpoint (default ipc://RUN_DIR/identity.pub)"},
+    {"CABINET_WORKERS", "4", "worker threads per service"},
+    {"CABINET_RPC_TIMEOUT_MS", "5000", "gateway -> service call timeout"},
+    {"CABINET_LOG_LEVEL", "info", "debug, info, warn or error"},
+    {"CABINET_HTTP_ADDR", "127.0.0.1", "gateway listen address"},
+    {"CABINET_HTTP_PORT", "8080", "gateway listen port"},
+    {"CABINET_HTTP_THREADS", "4", "gateway HTTP threads"},
+    {"CABINET_WEB_DIR", "gateway/web", "static web UI folder served at /"},
+    {"CABINET_MAX_BODY_BYTES", "1048576", "largest JSON request body accepted"},
+    {"CABINET_COOKIE_SECURE", "0", "mark session cookies Secure (set 1 behind HTTPS)"},
+    {"CABINET_SESSION_HOURS", "12", "session lifetime"},
+    {"CABINET_PASSWORD_MAX_AGE_DAYS", "90", "maximum password age before a forced change (R1.3)"},
+    {"CABINET_PASSWORD_MIN_LENGTH", "10", "minimum password length"},
+    {"CABINET_LOCKOUT_THRESHOLD", "5", "failed sign-ins that lock an account name"},
+    {"CABINET_LOCKOUT_MINUTES", "15", "how long the lock lasts"},
+    {"CABINET_LDAP_URI", "", "LDAP directory for sign-in, e.g. ldap://ldap.tinh.gov.vn (empty: off)"},
+    {"CABINET_LDAP_BASE_DN", "", "where users are searched"},
+    {"CABINET_LDAP_BIND_DN", "", "service account for the search (empty: anonymous)"},
+    {"CABINET_LDAP_BIND_PASSWORD", "", "its password"},
+    {"CABINET_LDAP_DEFAULT_UNIT", "", "agency (id or name) of directory users whose ou matches none"},
+    {"CABINET_LDAP_TIMEOUT_MS", "3000", "LDAP network timeout"},
+    {"CABINET_BOOTSTRAP_ADMIN_PASSWORD", "", "if set and no system admin exists, create 'admin' with it"},
+    {"CABINET_DEMO_PASSWORD", "demo-Cabinet-2026", "password of the demo accounts (make run)"},
+    {NULL, NULL, NULL},
+};
+
+static const cab_config_var_t *
+s_find (const char *name)
+{
+    for (const cab_config_var_t *v = cab_config_vars; v->name; v++)
+        if (strcmp (v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+const char *
+cab_config_str (const char *name)
+{
+    const cab_config_var_t *var = s_find (name);
+    assert (var && "setting not registered in cab_config_vars");
+    const char *value = getenv (name);
+    return value && *value ? value : var->fallback;
+}
+
+long
+cab_config_long (const char *name, long min, long max)
+{
+    const cab_config_var_t *var = s_find (name);
+    assert (var);
+    const char *text = cab_config_str (name);
+    char *end = NULL;
+    errno = 0;
+    long value = strtol (text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) {
+        cab_warn ("%s=%s is not a whole number in [%ld, %ld]; using %s", name, text, min, max,
+                  var->fallback);
+        value = strtol (var->fallback, NULL, 10);
+    }
+    return value;
+}
+
+bool
+cab_config_bool (const char *name)
+{
+    const char *text = cab_config_str (name);
+    return strcmp (text, "1") == 0 || strcasecmp (text, "true") == 0
+           || strcasecmp (text, "yes") == 0 || strcasecmp (text, "on") == 0;
+}
+
+char *
+cab_config_endpoint (const char *service, const char *kind)
+{
+    char name[96];
+    snprintf (name, sizeof name, "CABINET_%s_%s", service, kind);
+    for (char *c = name; *c; c++)
+        *c = (char) toupper ((unsigned char) *c);
+    const cab_config_var_t *var = s_find (name);
+    const char *value = var ? cab_config_str (name) : "";
+    char *endpoint = NULL;
+    if (*value)
+        endpoint = strdup (value);
+    else if (asprintf (&endpoint, "ipc://%s/%s.%s", cab_config_str ("CABINET_RUN_DIR"), service,
+                       kind)
+             < 0)
+        endpoint = NULL;
+    return endpoint;
+}
+
+char *
+cab_config_events_topic (const char *node_id)
+{
+    char *topic = NULL;
+    if (asprintf (&topic, "cabinet.%s.events", node_id) < 0)
+        return NULL;
+    return topic;
+}
+
+void
+cab_config_print (FILE *out)
+{
+    fprintf (out, "Settings (environment variables):\n");
+    for (const cab_config_var_t *v = cab_config_vars; v->name; v++)
+        fprintf (out, "  %-34s %-20s %s\n", v->name, *v->fallback ? v->fallback : "(empty)",
+                 v->help);
+}

@@ -1,0 +1,48 @@
+/*  cab_db - PostgreSQL connections and migrations. Each service owns one
+    schema; its connections have search_path set to it, so SQL names tables
+    unqualified. SQL is always parameterised.  */
+#ifndef CAB_DB_H
+#define CAB_DB_H
+#include "cab_embed.h"
+#include "cab_status.h"
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+//  Connect with conninfo (libpq keywords or URI) and session settings:
+//  search_path = schema, public; TimeZone = Asia/Ho_Chi_Minh; application
+//  name = app. The settings survive PQreset. Returns NULL on failure (logged).
+PGconn *cab_db_connect (const char *conninfo, const char *schema, const char *app);
+
+//  Create the schema if needed and apply, in order and each in its own
+//  transaction, the shared migrations then the service's (NULL-terminated
+//  array, applied in array order), recording each in schema_migrations.
+//  Concurrent starts are serialised by an advisory lock. Returns 0 or -1.
+int cab_db_migrate (PGconn *db, const char *schema, const cab_embedded_file_t *migrations);
+
+//  Run one parameterised statement (params may contain NULL for SQL NULL).
+//  On CAB_OK, *res_p (if res_p not NULL) is the result: the caller PQclears
+//  it. Otherwise nothing to free and the SQLSTATE is mapped:
+//  23505 -> ALREADY_EXISTS, 23503 -> FAILED_PRECONDITION, 22xxx / 23514 ->
+//  INVALID_ARGUMENT, 40001 / 40P01 -> ABORTED, lost connection ->
+//  UNAVAILABLE, other -> INTERNAL. Unexpected failures are logged here.
+//  A lost connection outside a transaction is reset and the statement tried
+//  once more.
+cab_status_t cab_db_exec (PGconn *db, const char *sql, int nparams,
+                          const char *const *params, PGresult **res_p);
+
+//  Transaction helpers. begin/commit return CAB_OK or a mapped status;
+//  rollback is safe to call in any state.
+cab_status_t cab_db_begin (PGconn *db);
+cab_status_t cab_db_commit (PGconn *db);
+void cab_db_rollback (PGconn *db);
+
+//  true if the connection answers (resets it once if it was lost).
+bool cab_db_ping (PGconn *db);
+
+//  Value of row, column of res, or NULL for SQL NULL.
+const char *cab_db_value (const PGresult *res, int row, int col);
+
+//  true if the value is 't'.
+bool cab_db_bool (const PGresult *res, int row, int col);
+
+#endif

@@ -1,0 +1,31 @@
+/*  cab_outbox - the transactional outbox. A service writes its change and
+    the event describing it in ONE transaction; the relay (cab_relay) later
+    publishes the event. Outbox rows are kept, hash-chained, as the service's
+    audit log of state changes: tampering with a row breaks the chain.  */
+#ifndef CAB_OUTBOX_H
+#define CAB_OUTBOX_H
+#include "cab_status.h"
+#include <libpq-fe.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+
+typedef struct {
+    const char *type;                   //  "user.created"
+    const char *subject;                //  aggregate id (Kafka key by default)
+    const ProtobufCMessage *payload;    //  NULL: a tombstone (compacted topics)
+    const char *topic;                  //  NULL: the node's events topic
+    const char *key;                    //  NULL: subject
+    const char *actor_id;               //  NULL: the system itself
+    const char *const *target_nodes;    //  addressed federation, may be NULL
+    int target_count;
+} cab_event_t;
+
+//  Append ev to the outbox inside the caller's open transaction (the change
+//  and its event commit or vanish together). Returns CAB_OK or a status.
+cab_status_t cab_outbox_emit (PGconn *db, const cab_event_t *ev);
+
+//  Walk the hash chain of this schema's outbox. Returns true if intact;
+//  on false, *bad_id (if not NULL) is the first row that does not match.
+bool cab_outbox_verify (PGconn *db, long long *bad_id);
+
+#endif
