@@ -19,11 +19,12 @@ TST      := $(BUILD)/tests
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CSTD     := -std=c17 -D_GNU_SOURCE
-OPT      := $(if $(SAN),-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined,-O2)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPT      := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SANFLAGS),-O2)
 INCS     := -Ishared -I$(GEN) -I/usr/include/postgresql
 CFLAGS   := $(CSTD) -g $(OPT) $(WARN) $(INCS) -MMD -MP
 GENFLAGS := $(CSTD) -g $(OPT) -w $(INCS) -MMD -MP
-LDFLAGS  := $(if $(SAN),-fsanitize=address,undefined)
+LDFLAGS  := $(if $(SAN),$(SANFLAGS))
 LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 

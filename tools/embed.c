@@ -20,7 +20,7 @@ s_emit_file (FILE *out, const char *path)
     int c;
     size_t n = 0;
     while ((c = fgetc (in)) != EOF) {
-        fprintf (out, "%s%d", n % 24 ? "," : ",\n        ", c);
+        fprintf (out, "%s%d", n == 0 ? "\n        " : n % 24 ? "," : ",\n        ", c);
         n++;
     }
     fprintf (out, "%s0 }, %zu },\n", n ? ",\n        " : "", n);

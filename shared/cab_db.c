@@ -1,0 +1,212 @@
+/*  cab_db - PostgreSQL connections, SQLSTATE mapping and migrations.  */
+#include "cab_db.h"
+#include "cab_log.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_TIMEZONE "Asia/Ho_Chi_Minh"
+
+static const char SQL_MIGRATIONS_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                           " name text PRIMARY KEY,"
+                                           " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_MIGRATION_DONE[] = "SELECT 1 FROM schema_migrations WHERE name = $1";
+static const char SQL_MIGRATION_RECORD[] = "INSERT INTO schema_migrations (name) VALUES ($1)";
+static const char SQL_MIGRATE_LOCK[] = "SELECT pg_advisory_lock(hashtext('cabinet.migrate.' || $1))";
+static const char SQL_MIGRATE_UNLOCK[] =
+    "SELECT pg_advisory_unlock(hashtext('cabinet.migrate.' || $1))";
+
+PGconn *
+cab_db_connect (const char *conninfo, const char *schema, const char *app)
+{
+    char options[256];
+    snprintf (options, sizeof options, "-c search_path=%s,public -c TimeZone=%s", schema,
+              DB_TIMEZONE);
+    //  expand_dbname: the first "dbname" is the whole conninfo; later
+    //  keywords override what it says.
+    const char *keys[] = {"dbname", "options", "application_name", "client_encoding", NULL};
+    const char *values[] = {conninfo, options, app, "UTF8", NULL};
+    PGconn *db = PQconnectdbParams (keys, values, 1);
+    if (!db || PQstatus (db) != CONNECTION_OK) {
+        cab_error ("database connection failed: %s",
+                   db ? PQerrorMessage (db) : "out of memory");
+        PQfinish (db);
+        return NULL;
+    }
+    return db;
+}
+
+static cab_status_t
+s_map_sqlstate (const char *state)
+{
+    if (!state)
+        return CAB_UNAVAILABLE;
+    if (strcmp (state, "23505") == 0)
+        return CAB_ALREADY_EXISTS;
+    if (strcmp (state, "23503") == 0)
+        return CAB_FAILED_PRECONDITION;
+    if (strncmp (state, "22", 2) == 0 || strcmp (state, "23514") == 0
+        || strcmp (state, "23502") == 0)
+        return CAB_INVALID_ARGUMENT;
+    if (strcmp (state, "40001") == 0 || strcmp (state, "40P01") == 0)
+        return CAB_ABORTED;
+    if (strncmp (state, "08", 2) == 0 || strcmp (state, "57P01") == 0)
+        return CAB_UNAVAILABLE;
+    return CAB_INTERNAL;
+}
+
+cab_status_t
+cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params,
+             PGresult **res_p)
+{
+    if (res_p)
+        *res_p = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool idle = PQtransactionStatus (db) == PQTRANS_IDLE;
+        PGresult *res = PQexecParams (db, sql, nparams, NULL, params, NULL, NULL, 0);
+        ExecStatusType status = PQresultStatus (res);
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            if (res_p)
+                *res_p = res;
+            else
+                PQclear (res);
+            return CAB_OK;
+        }
+        const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+        cab_status_t mapped = s_map_sqlstate (state);
+        //  A connection lost between requests (database restarted) is
+        //  repaired once, but never in the middle of a transaction: its
+        //  earlier statements are gone with the connection.
+        if (PQstatus (db) == CONNECTION_BAD && idle && attempt == 0) {
+            PQclear (res);
+            cab_warn ("database connection lost; reconnecting");
+            PQreset (db);
+            continue;
+        }
+        if (mapped == CAB_INTERNAL || mapped == CAB_UNAVAILABLE)
+            cab_error ("SQL failed (%s): %s", state ? state : "no state",
+                       res ? PQresultErrorMessage (res) : PQerrorMessage (db));
+        else
+            cab_debug ("SQL refused (%s): %s", state, PQresultErrorMessage (res));
+        PQclear (res);
+        return mapped;
+    }
+    return CAB_UNAVAILABLE;
+}
+
+cab_status_t
+cab_db_begin (PGconn *db)
+{
+    return cab_db_exec (db, "BEGIN", 0, NULL, NULL);
+}
+
+cab_status_t
+cab_db_commit (PGconn *db)
+{
+    return cab_db_exec (db, "COMMIT", 0, NULL, NULL);
+}
+
+void
+cab_db_rollback (PGconn *db)
+{
+    if (PQtransactionStatus (db) != PQTRANS_IDLE) {
+        PGresult *res = PQexec (db, "ROLLBACK");
+        PQclear (res);
+    }
+}
+
+bool
+cab_db_ping (PGconn *db)
+{
+    if (!db)
+        return false;
+    return cab_db_exec (db, "SELECT 1", 0, NULL, NULL) == CAB_OK;
+}
+
+const char *
+cab_db_value (const PGresult *res, int row, int col)
+{
+    return PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
+}
+
+bool
+cab_db_bool (const PGresult *res, int row, int col)
+{
+    return !PQgetisnull (res, row, col) && PQgetvalue (res, row, col)[0] == 't';
+}
+
+static bool
+s_schema_name_ok (const char *schema)
+{
+    if (!*schema)
+        return false;
+    for (const char *c = schema; *c; c++)
+        if (!islower ((unsigned char) *c) && *c != '_')
+            return false;
+    return true;
+}
+
+//  Apply one migration file unless recorded. Returns 0 or -1.
+static int
+s_apply (PGconn *db, const char *record_name, const char *sql)
+{
+    const char *params[] = {record_name};
+    PGresult *res = NULL;
+    if (cab_db_exec (db, SQL_MIGRATION_DONE, 1, params, &res) != CAB_OK)
+        return -1;
+    bool done = PQntuples (res) > 0;
+    PQclear (res);
+    if (done)
+        return 0;
+    if (cab_db_begin (db) != CAB_OK)
+        return -1;
+    //  A migration file holds several statements: the simple protocol.
+    res = PQexec (db, sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK) {
+        cab_error ("migration %s failed: %s", record_name, PQresultErrorMessage (res));
+        PQclear (res);
+        cab_db_rollback (db);
+        return -1;
+    }
+    PQclear (res);
+    if (cab_db_exec (db, SQL_MIGRATION_RECORD, 1, params, NULL) != CAB_OK
+        || cab_db_commit (db) != CAB_OK) {
+        cab_db_rollback (db);
+        return -1;
+    }
+    cab_info ("applied migration %s", record_name);
+    return 0;
+}
+
+int
+cab_db_migrate (PGconn *db, const char *schema, const cab_embedded_file_t *migrations)
+{
+    if (!s_schema_name_ok (schema)) {
+        cab_error ("invalid schema name '%s'", schema);
+        return -1;
+    }
+    const char *params[] = {schema};
+    if (cab_db_exec (db, SQL_MIGRATE_LOCK, 1, params, NULL) != CAB_OK)
+        return -1;
+    int rc = -1;
+    char sql[160];
+    //  The name was checked above: letters and underscores only.
+    snprintf (sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
+    if (cab_db_exec (db, sql, 0, NULL, NULL) != CAB_OK
+        || cab_db_exec (db, SQL_MIGRATIONS_TABLE, 0, NULL, NULL) != CAB_OK)
+        goto cleanup;
+    for (const cab_embedded_file_t *file = cab_shared_sql; file->name; file++) {
+        char name[128];
+        snprintf (name, sizeof name, "shared/%s", file->name);
+        if (s_apply (db, name, file->data) != 0)
+            goto cleanup;
+    }
+    for (const cab_embedded_file_t *file = migrations; file && file->name; file++)
+        if (s_apply (db, file->name, file->data) != 0)
+            goto cleanup;
+    rc = 0;
+cleanup:
+    cab_db_exec (db, SQL_MIGRATE_UNLOCK, 1, params, NULL);
+    return rc;
+}

@@ -1,0 +1,414 @@
+/*  cab_relay - outbox rows -> Kafka (confirmed) -> ZeroMQ PUB.
+
+    One cycle: BEGIN; claim up to BATCH unsent rows in id order with FOR
+    UPDATE SKIP LOCKED; produce them all; flush, which waits for every
+    delivery report; stamp sent_at on exactly the rows Kafka confirmed;
+    COMMIT; then publish those on PUB. A row whose delivery failed stays
+    unsent and is claimed again after a back-off, so nothing is skipped and
+    nothing is marked sent that Kafka does not have (at-least-once: a crash
+    between delivery and COMMIT sends a row twice; consumers dedupe by id).
+    Between cycles the thread sleeps on the connection's socket, woken by
+    the NOTIFY that cab_outbox_emit sends on commit, or by a poll timeout.  */
+#include "cab_relay.h"
+#include "cab_config.h"
+#include "cab_db.h"
+#include "cab_log.h"
+#include "cabinet/v1/event.pb-c.h"
+#include <librdkafka/rdkafka.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define BATCH            100
+#define FLUSH_MS         15000  //  longer than message.timeout.ms below
+#define MESSAGE_TIMEOUT  "10000"
+#define IDLE_POLL_MS     1000   //  fallback wake-up without NOTIFY
+#define STOP_CHECK_MS    200
+#define BACKOFF_MIN_MS   100
+#define BACKOFF_MAX_MS   5000
+
+static const char SQL_CLAIM[] =
+    "SELECT id, event_id, type, subject, topic, msg_key, schema_name, payload,"
+    " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'), coalesce(actor_id, ''),"
+    " array_to_string(target_nodes, ',')"
+    " FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED";
+static const char SQL_MARK_SENT[] =
+    "UPDATE outbox SET sent_at = now() WHERE id = ANY (string_to_array($1, ',')::bigint[])";
+
+typedef enum { COL_ID, COL_EVENT_ID, COL_TYPE, COL_SUBJECT, COL_TOPIC, COL_KEY, COL_SCHEMA,
+               COL_PAYLOAD, COL_TIME, COL_ACTOR, COL_TARGETS } column_t;
+
+typedef struct {
+    uint8_t *envelope;           //  packed Event
+    size_t size;
+    char *type;
+    atomic_int state;            //  0 in flight, 1 delivered, -1 failed
+} row_t;
+
+struct _cab_relay_t {
+    char *conninfo, *schema, *service, *node_id, *bootstrap, *pub_endpoint, *events_topic;
+    void *zmq_ctx;
+    cab_metrics_t *metrics;
+    pthread_t thread;
+    bool started;
+    atomic_int stop;
+    PGconn *db;
+    rd_kafka_t *producer;
+    void *pub;
+};
+
+static void
+s_on_delivery (rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque)
+{
+    (void) rk;
+    (void) opaque;
+    row_t *row = message->_private;
+    if (message->err)
+        cab_warn ("event delivery failed: %s", rd_kafka_err2str (message->err));
+    atomic_store (&row->state, message->err ? -1 : 1);
+}
+
+static rd_kafka_t *
+s_producer_new (cab_relay_t *self)
+{
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+    const char *settings[][2] = {{"bootstrap.servers", self->bootstrap},
+                                 {"enable.idempotence", "true"},
+                                 {"acks", "all"},
+                                 {"linger.ms", "2"},
+                                 {"message.timeout.ms", MESSAGE_TIMEOUT},
+                                 {"log_level", "4"}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (rd_kafka_conf_set (conf, settings[i][0], settings[i][1], errstr, sizeof errstr)
+            != RD_KAFKA_CONF_OK) {
+            cab_error ("Kafka setting %s: %s", settings[i][0], errstr);
+            rd_kafka_conf_destroy (conf);
+            return NULL;
+        }
+    rd_kafka_conf_set_dr_msg_cb (conf, s_on_delivery);
+    rd_kafka_t *rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        cab_error ("cannot create Kafka producer: %s", errstr);
+        rd_kafka_conf_destroy (conf);
+    }
+    //  On success rd_kafka_new() took ownership of conf.
+    return rk;
+}
+
+//  Build the envelope of one claimed row. Returns 0 or -1.
+static int
+s_envelope (cab_relay_t *self, PGresult *res, int i, row_t *row)
+{
+    Cabinet__V1__Event ev = CABINET__V1__EVENT__INIT;
+    ev.id = PQgetvalue (res, i, COL_EVENT_ID);
+    ev.type = PQgetvalue (res, i, COL_TYPE);
+    ev.source = self->node_id;
+    ev.subject = PQgetvalue (res, i, COL_SUBJECT);
+    ev.time = PQgetvalue (res, i, COL_TIME);
+    ev.has_sequence = true;
+    ev.sequence = strtoull (PQgetvalue (res, i, COL_ID), NULL, 10);
+    ev.schema = (char *) cab_db_value (res, i, COL_SCHEMA);
+    ev.actor_id = PQgetvalue (res, i, COL_ACTOR);
+    ev.service = self->service;
+    char *targets = PQgetvalue (res, i, COL_TARGETS);
+    char *target_list[64];
+    size_t target_count = 0;
+    char *copy = strdup (targets);
+    for (char *save = NULL, *t = copy ? strtok_r (copy, ",", &save) : NULL; t && target_count < 64;
+         t = strtok_r (NULL, ",", &save))
+        target_list[target_count++] = t;
+    ev.n_target_nodes = target_count;
+    ev.target_nodes = target_list;
+    size_t payload_len = 0;
+    unsigned char *payload = NULL;
+    if (!PQgetisnull (res, i, COL_PAYLOAD)) {
+        payload = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, i, COL_PAYLOAD),
+                                   &payload_len);
+        if (!payload) {
+            free (copy);
+            return -1;
+        }
+        ev.has_payload = true;
+        ev.payload.data = payload;
+        ev.payload.len = payload_len;
+    }
+    row->size = cabinet__v1__event__get_packed_size (&ev);
+    row->envelope = malloc (row->size ? row->size : 1);
+    row->type = strdup (ev.type);
+    if (row->envelope)
+        cabinet__v1__event__pack (&ev, row->envelope);
+    PQfreemem (payload);
+    free (copy);
+    return row->envelope && row->type ? 0 : -1;
+}
+
+//  Hand one row to the producer, waiting while its queue is full.
+static int
+s_produce (cab_relay_t *self, PGresult *res, int i, row_t *row)
+{
+    const char *topic = cab_db_value (res, i, COL_TOPIC);
+    const char *key = PQgetvalue (res, i, COL_KEY);
+    bool tombstone = PQgetisnull (res, i, COL_PAYLOAD);
+    rd_kafka_headers_t *headers = rd_kafka_headers_new (6);
+    rd_kafka_header_add (headers, "ce_specversion", -1, "1.0", -1);
+    rd_kafka_header_add (headers, "ce_id", -1, PQgetvalue (res, i, COL_EVENT_ID), -1);
+    rd_kafka_header_add (headers, "ce_type", -1, PQgetvalue (res, i, COL_TYPE), -1);
+    rd_kafka_header_add (headers, "ce_source", -1, self->node_id, -1);
+    rd_kafka_header_add (headers, "ce_time", -1, PQgetvalue (res, i, COL_TIME), -1);
+    rd_kafka_header_add (headers, "ce_subject", -1, PQgetvalue (res, i, COL_SUBJECT), -1);
+    rd_kafka_header_add (headers, "content-type", -1, "application/protobuf", -1);
+    while (true) {
+        rd_kafka_resp_err_t err = rd_kafka_producev (
+            self->producer, RD_KAFKA_V_TOPIC (topic ? topic : self->events_topic),
+            RD_KAFKA_V_KEY (key, strlen (key)),
+            RD_KAFKA_V_VALUE (tombstone ? NULL : row->envelope, tombstone ? 0 : row->size),
+            RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS (headers),
+            RD_KAFKA_V_OPAQUE (row), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return 0;  //  the message now owns headers
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            cab_error ("cannot produce event: %s", rd_kafka_err2str (err));
+            rd_kafka_headers_destroy (headers);
+            return -1;
+        }
+        rd_kafka_poll (self->producer, 100);
+    }
+}
+
+//  One claim-send-mark cycle. Returns rows claimed (0: idle), or -1 when
+//  something failed and the caller should back off.
+static int
+s_cycle (cab_relay_t *self)
+{
+    if (cab_db_begin (self->db) != CAB_OK)
+        return -1;
+    PGresult *res = NULL;
+    if (cab_db_exec (self->db, SQL_CLAIM, 0, NULL, &res) != CAB_OK) {
+        cab_db_rollback (self->db);
+        return -1;
+    }
+    int count = PQntuples (res);
+    if (count == 0) {
+        PQclear (res);
+        cab_db_rollback (self->db);
+        return 0;
+    }
+    row_t *rows = calloc ((size_t) count, sizeof *rows);
+    int rc = -1, produced = 0;
+    if (!rows)
+        goto cleanup;
+    for (int i = 0; i < count; i++) {
+        atomic_store (&rows[i].state, -1);
+        if (s_envelope (self, res, i, &rows[i]) != 0)
+            break;
+        atomic_store (&rows[i].state, 0);
+        if (s_produce (self, res, i, &rows[i]) != 0) {
+            atomic_store (&rows[i].state, -1);
+            break;
+        }
+        produced++;
+    }
+    rd_kafka_flush (self->producer, FLUSH_MS);
+    //  Reports still missing past the flush: purge, so every row has its
+    //  report (failed) before this function frees what the reports point to.
+    for (int i = 0; i < produced; i++)
+        if (atomic_load (&rows[i].state) == 0) {
+            rd_kafka_purge (self->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_flush (self->producer, FLUSH_MS);
+            break;
+        }
+
+    //  Stamp exactly the delivered rows.
+    size_t cap = (size_t) count * 24 + 1, used = 0;
+    char *ids = malloc (cap);
+    int delivered = 0;
+    if (!ids)
+        goto cleanup;
+    ids[0] = '\0';
+    for (int i = 0; i < produced; i++)
+        if (atomic_load (&rows[i].state) == 1) {
+            used += (size_t) snprintf (ids + used, cap - used, "%s%s", delivered ? "," : "",
+                                       PQgetvalue (res, i, COL_ID));
+            delivered++;
+        }
+    const char *params[] = {ids};
+    if (delivered > 0
+        && (cab_db_exec (self->db, SQL_MARK_SENT, 1, params, NULL) != CAB_OK
+            || cab_db_commit (self->db) != CAB_OK)) {
+        //  Kafka has them but they stay unsent here: sent again later, and
+        //  deduplicated by subscribers. Never the other way round.
+        free (ids);
+        goto cleanup;
+    }
+    cab_db_rollback (self->db);  //  no-op after COMMIT; releases locks otherwise
+    free (ids);
+    for (int i = 0; i < produced && self->pub; i++)
+        if (atomic_load (&rows[i].state) == 1) {
+            zmq_send (self->pub, rows[i].type, strlen (rows[i].type), ZMQ_SNDMORE);
+            zmq_send (self->pub, rows[i].envelope, rows[i].size, 0);
+        }
+    cab_metrics_add (self->metrics, "cabinet_outbox_published_total", NULL,
+                     "Outbox events confirmed by Kafka", delivered);
+    if (delivered < count)
+        cab_metrics_add (self->metrics, "cabinet_outbox_failed_total", NULL,
+                         "Outbox events whose delivery failed (retried later)",
+                         count - delivered);
+    rc = delivered == count ? count : -1;
+cleanup:
+    cab_db_rollback (self->db);
+    for (int i = 0; rows && i < count; i++) {
+        free (rows[i].envelope);
+        free (rows[i].type);
+    }
+    free (rows);
+    PQclear (res);
+    return rc;
+}
+
+//  Sleep until NOTIFY, timeout or stop. Drains pending notifications.
+static void
+s_wait (cab_relay_t *self, int timeout_ms)
+{
+    int waited = 0;
+    while (!atomic_load (&self->stop) && waited < timeout_ms) {
+        struct pollfd pfd = {.fd = PQsocket (self->db), .events = POLLIN};
+        int slice = timeout_ms - waited < STOP_CHECK_MS ? timeout_ms - waited : STOP_CHECK_MS;
+        int rc = pfd.fd >= 0 ? poll (&pfd, 1, slice) : poll (NULL, 0, slice);
+        waited += slice;
+        if (rc > 0) {
+            PQconsumeInput (self->db);
+            PGnotify *note;
+            bool woken = false;
+            while ((note = PQnotifies (self->db))) {
+                PQfreemem (note);
+                woken = true;
+            }
+            if (woken || PQstatus (self->db) != CONNECTION_OK)
+                return;
+        }
+    }
+}
+
+static int
+s_listen (cab_relay_t *self)
+{
+    char sql[128];
+    //  The schema name is one of ours (checked by cab_db_migrate): no quoting.
+    snprintf (sql, sizeof sql, "LISTEN cab_outbox_%s", self->schema);
+    return cab_db_exec (self->db, sql, 0, NULL, NULL) == CAB_OK ? 0 : -1;
+}
+
+static void *
+s_relay_main (void *arg)
+{
+    cab_relay_t *self = arg;
+    int backoff = BACKOFF_MIN_MS;
+    bool listening = false;
+    while (!atomic_load (&self->stop)) {
+        if (!self->db || PQstatus (self->db) != CONNECTION_OK) {
+            if (self->db)
+                PQreset (self->db);
+            else {
+                char app[64];
+                snprintf (app, sizeof app, "cabinet-%s-relay", self->service);
+                self->db = cab_db_connect (self->conninfo, self->schema, app);
+            }
+            listening = false;
+        }
+        if (self->db && PQstatus (self->db) == CONNECTION_OK && !listening)
+            listening = s_listen (self) == 0;
+        if (!self->producer)
+            self->producer = s_producer_new (self);
+        int rc = listening && self->producer ? s_cycle (self) : -1;
+        if (self->producer && rd_kafka_fatal_error (self->producer, NULL, 0)) {
+            cab_warn ("Kafka producer hit a fatal error; starting a new one");
+            rd_kafka_destroy (self->producer);
+            self->producer = NULL;
+        }
+        if (rc > 0) {
+            backoff = BACKOFF_MIN_MS;
+            continue;  //  there may be more
+        }
+        if (rc == 0) {
+            backoff = BACKOFF_MIN_MS;
+            s_wait (self, IDLE_POLL_MS);
+            continue;
+        }
+        if (self->db && PQstatus (self->db) == CONNECTION_OK)
+            s_wait (self, backoff);
+        else
+            poll (NULL, 0, backoff);
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+    }
+    return NULL;
+}
+
+cab_relay_t *
+cab_relay_new (const cab_relay_opts_t *opts)
+{
+    cab_relay_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->conninfo = strdup (opts->conninfo);
+    self->schema = strdup (opts->schema);
+    self->service = strdup (opts->service);
+    self->node_id = strdup (opts->node_id);
+    self->bootstrap = strdup (opts->bootstrap);
+    self->pub_endpoint = opts->pub_endpoint ? strdup (opts->pub_endpoint) : NULL;
+    self->events_topic = cab_config_events_topic (opts->node_id);
+    self->zmq_ctx = opts->zmq_ctx;
+    self->metrics = opts->metrics;
+    if (!self->conninfo || !self->schema || !self->service || !self->node_id || !self->bootstrap
+        || !self->events_topic || (opts->pub_endpoint && !self->pub_endpoint))
+        goto fail;
+    if (self->pub_endpoint) {
+        //  Bound here, used only by the relay thread from now on.
+        self->pub = zmq_socket (self->zmq_ctx, ZMQ_PUB);
+        int linger = 0;
+        zmq_setsockopt (self->pub, ZMQ_LINGER, &linger, sizeof linger);
+        if (!self->pub || zmq_bind (self->pub, self->pub_endpoint) != 0) {
+            cab_error ("cannot bind %s: %s", self->pub_endpoint, zmq_strerror (zmq_errno ()));
+            goto fail;
+        }
+    }
+    if (pthread_create (&self->thread, NULL, s_relay_main, self) != 0)
+        goto fail;
+    self->started = true;
+    cab_info ("outbox relay for %s -> %s", self->schema, self->events_topic);
+    return self;
+fail:
+    cab_relay_destroy (&self);
+    return NULL;
+}
+
+void
+cab_relay_destroy (cab_relay_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cab_relay_t *self = *self_p;
+    atomic_store (&self->stop, 1);
+    if (self->started)
+        pthread_join (self->thread, NULL);
+    if (self->producer) {
+        rd_kafka_flush (self->producer, FLUSH_MS);
+        rd_kafka_destroy (self->producer);
+    }
+    if (self->pub)
+        zmq_close (self->pub);
+    PQfinish (self->db);
+    free (self->conninfo);
+    free (self->schema);
+    free (self->service);
+    free (self->node_id);
+    free (self->bootstrap);
+    free (self->pub_endpoint);
+    free (self->events_topic);
+    free (self);
+    *self_p = NULL;
+}

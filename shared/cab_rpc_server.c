@@ -1,0 +1,382 @@
+/*  cab_rpc_server - ROUTER front, REP workers behind an inproc DEALER.
+
+    The main thread only forwards frames between the two sockets (a small
+    proxy with a stop check, instead of zmq_proxy, so a signal flag can end
+    it); each worker thread owns its REP socket and its own state (database
+    connection), handles one request at a time, and never shares either.
+    Clients send [empty, RpcRequest] from a DEALER, which a REP expects.  */
+#include "cab_log.h"
+#include "cab_rpc.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <zmq.h>
+
+#define POLL_MS      250  //  how often loops look at their stop flags
+#define BACKEND_FMT  "inproc://cab-rpc-%p"
+
+typedef struct _cab_rpc_server_t cab_rpc_server_t;
+
+typedef struct {
+    cab_rpc_server_t *server;
+    pthread_t thread;
+    int index;
+    bool started;
+} worker_t;
+
+struct _cab_rpc_server_t {
+    cab_rpc_server_opts_t opts;
+    char *service;
+    void *frontend;             //  ROUTER, clients connect here
+    void *backend;              //  DEALER, workers connect here
+    char backend_endpoint[64];
+    worker_t *workers;
+    atomic_int stopping;
+    atomic_int ready_workers;   //  workers whose state was created
+    atomic_int failed_workers;
+};
+
+static int64_t
+s_now_ms (void)
+{
+    struct timeval now;
+    gettimeofday (&now, NULL);
+    return (int64_t) now.tv_sec * 1000 + now.tv_usec / 1000;
+}
+
+/* ---- call helpers --------------------------------------------------------- */
+
+cab_status_t
+cab_call_reply (cab_call_t *call, const void *msg)
+{
+    call->reply = msg;
+    call->status = CAB_OK;
+    return CAB_OK;
+}
+
+cab_status_t
+cab_call_error_code (cab_call_t *call, cab_status_t status, const char *code, const char *field,
+                     const char *message)
+{
+    call->status = status;
+    call->error_code = cab_arena_strdup (call->arena, code);
+    call->error_field = cab_arena_strdup (call->arena, field);
+    call->error_message = cab_arena_strdup (call->arena, message ? message
+                                                                 : cab_status_message (status));
+    call->reply = NULL;
+    return status;
+}
+
+cab_status_t
+cab_call_error (cab_call_t *call, cab_status_t status, const char *field, const char *message)
+{
+    return cab_call_error_code (call, status, NULL, field, message);
+}
+
+bool
+cab_caller_has_role (const Cabinet__V1__Caller *caller, const char *role)
+{
+    if (!caller || !caller->user_id || !*caller->user_id)
+        return false;
+    for (size_t i = 0; i < caller->n_roles; i++)
+        if (strcmp (caller->roles[i], role) == 0)
+            return true;
+    return false;
+}
+
+/* ---- built-in methods ----------------------------------------------------- */
+
+static cab_status_t
+s_builtin (cab_rpc_server_t *self, cab_call_t *call, const char *verb)
+{
+    if (strcmp (verb, "Health") == 0) {
+        Cabinet__V1__HealthReply *reply = cab_arena_alloc (call->arena, sizeof *reply);
+        cabinet__v1__health_reply__init (reply);
+        const char *detail = "ok";
+        bool ready = !self->opts.worker_ready || self->opts.worker_ready (call->worker, &detail);
+        reply->has_ready = true;
+        reply->ready = ready;
+        reply->detail = cab_arena_strdup (call->arena, detail);
+        return cab_call_reply (call, reply);
+    }
+    if (strcmp (verb, "Metrics") == 0) {
+        Cabinet__V1__Text *reply = cab_arena_alloc (call->arena, sizeof *reply);
+        cabinet__v1__text__init (reply);
+        char *text = cab_metrics_render (self->opts.metrics);
+        reply->text = cab_arena_strdup (call->arena, text ? text : "");
+        free (text);
+        return cab_call_reply (call, reply);
+    }
+    return CAB_UNIMPLEMENTED;
+}
+
+static const cab_method_t *
+s_find_method (cab_rpc_server_t *self, const char *name)
+{
+    for (const cab_method_t *m = self->opts.methods; m && m->name; m++)
+        if (strcmp (m->name, name) == 0)
+            return m;
+    return NULL;
+}
+
+//  Run one request: fills call's reply or error.
+static void
+s_dispatch (cab_rpc_server_t *self, cab_call_t *call, const Cabinet__V1__RpcRequest *request)
+{
+    call->method = request->method ? request->method : "";
+    call->request_id = request->request_id;
+    call->caller = request->caller;
+    call->idempotency_key =
+        request->idempotency_key && *request->idempotency_key ? request->idempotency_key : NULL;
+    if (request->has_deadline_unix_ms && request->deadline_unix_ms > 0
+        && s_now_ms () > request->deadline_unix_ms) {
+        cab_call_error (call, CAB_DEADLINE_EXCEEDED, NULL, NULL);
+        return;
+    }
+    size_t prefix = strlen (self->service);
+    if (strncmp (call->method, self->service, prefix) == 0 && call->method[prefix] == '.'
+        && s_builtin (self, call, call->method + prefix + 1) == CAB_OK)
+        return;
+    const cab_method_t *method = s_find_method (self, call->method);
+    if (!method) {
+        cab_call_error (call, CAB_UNIMPLEMENTED, NULL, NULL);
+        return;
+    }
+    bool signed_in = call->caller && call->caller->user_id && *call->caller->user_id;
+    if (!signed_in && !(method->flags & CAB_METHOD_ANONYMOUS)) {
+        cab_call_error (call, CAB_UNAUTHENTICATED, NULL, NULL);
+        return;
+    }
+    if (signed_in && call->caller->has_must_change_password && call->caller->must_change_password
+        && !(method->flags & (CAB_METHOD_PASSWORD_CHANGE | CAB_METHOD_ANONYMOUS))) {
+        cab_call_error_code (call, CAB_PERMISSION_DENIED, "password_change_required", NULL,
+                             "Bạn cần đổi mật khẩu trước khi tiếp tục");
+        return;
+    }
+    ProtobufCMessage *payload = protobuf_c_message_unpack (
+        method->request, cab_arena_allocator (call->arena),
+        request->has_payload ? request->payload.len : 0,
+        request->has_payload ? request->payload.data : (const uint8_t *) "");
+    if (!payload) {
+        cab_call_error (call, CAB_INVALID_ARGUMENT, NULL, "Yêu cầu không đúng định dạng");
+        return;
+    }
+    cab_status_t status = method->handler (call, payload);
+    if (status == CAB_OK && !call->reply) {
+        cab_error ("%s returned OK without a reply", call->method);
+        cab_call_error (call, CAB_INTERNAL, NULL, NULL);
+    }
+}
+
+//  Pack the reply envelope of call into a new zmq message.
+static int
+s_pack_reply (cab_call_t *call, zmq_msg_t *out)
+{
+    Cabinet__V1__RpcReply reply = CABINET__V1__RPC_REPLY__INIT;
+    reply.request_id = (char *) call->request_id;
+    reply.has_status = true;
+    reply.status = (Cabinet__V1__Status) call->status;
+    reply.error_message = (char *) call->error_message;
+    reply.error_field = (char *) call->error_field;
+    reply.error_code = (char *) call->error_code;
+    if (call->status == CAB_OK && call->reply) {
+        size_t size = protobuf_c_message_get_packed_size (call->reply);
+        uint8_t *data = cab_arena_alloc (call->arena, size ? size : 1);
+        protobuf_c_message_pack (call->reply, data);
+        reply.has_payload = true;
+        reply.payload.len = size;
+        reply.payload.data = data;
+    }
+    size_t size = cabinet__v1__rpc_reply__get_packed_size (&reply);
+    if (zmq_msg_init_size (out, size) != 0)
+        return -1;
+    cabinet__v1__rpc_reply__pack (&reply, zmq_msg_data (out));
+    return 0;
+}
+
+static void
+s_handle (cab_rpc_server_t *self, void *worker, zmq_msg_t *in, void *socket)
+{
+    struct timeval start;
+    gettimeofday (&start, NULL);
+    cab_call_t call = {.worker = worker, .arena = cab_arena_new (), .status = CAB_INTERNAL};
+    if (!call.arena)
+        return;
+    Cabinet__V1__RpcRequest *request = cabinet__v1__rpc_request__unpack (
+        cab_arena_allocator (call.arena), zmq_msg_size (in), zmq_msg_data (in));
+    if (!request) {
+        call.method = "";
+        cab_call_error (&call, CAB_INVALID_ARGUMENT, NULL, "Yêu cầu không đúng định dạng");
+    }
+    else
+        s_dispatch (self, &call, request);
+
+    zmq_msg_t out;
+    if (s_pack_reply (&call, &out) == 0 && zmq_msg_send (&out, socket, 0) < 0) {
+        cab_warn ("cannot send reply to %s: %s", call.method, zmq_strerror (zmq_errno ()));
+        zmq_msg_close (&out);
+    }
+    struct timeval end;
+    gettimeofday (&end, NULL);
+    double seconds = (double) (end.tv_sec - start.tv_sec) + (end.tv_usec - start.tv_usec) / 1e6;
+    char labels[160];
+    snprintf (labels, sizeof labels, "method=\"%.80s\",code=\"%s\"", call.method,
+              cab_status_code (call.status));
+    cab_metrics_add (self->opts.metrics, "cabinet_rpc_requests_total", labels,
+                     "RPC requests handled, by method and result", 1);
+    snprintf (labels, sizeof labels, "method=\"%.80s\"", call.method);
+    cab_metrics_observe (self->opts.metrics, "cabinet_rpc_duration_seconds", labels,
+                         "RPC handling time", seconds);
+    if (call.status == CAB_INTERNAL)
+        cab_error ("%s failed: %s", call.method, call.error_message ? call.error_message : "");
+    cab_arena_destroy (&call.arena);
+}
+
+static void *
+s_worker_main (void *arg)
+{
+    worker_t *me = arg;
+    cab_rpc_server_t *self = me->server;
+    void *state = self->opts.worker_new ? self->opts.worker_new (self->opts.arg, me->index) : NULL;
+    if (self->opts.worker_new && !state) {
+        cab_error ("worker %d could not start", me->index);
+        atomic_fetch_add (&self->failed_workers, 1);
+        return NULL;
+    }
+    void *socket = zmq_socket (self->opts.zmq_ctx, ZMQ_REP);
+    int linger = 0;
+    zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect (socket, self->backend_endpoint) != 0) {
+        cab_error ("worker %d cannot connect: %s", me->index, zmq_strerror (zmq_errno ()));
+        atomic_fetch_add (&self->failed_workers, 1);
+        goto cleanup;
+    }
+    atomic_fetch_add (&self->ready_workers, 1);
+    while (!atomic_load (&self->stopping)) {
+        zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll (&item, 1, POLL_MS) <= 0)
+            continue;
+        zmq_msg_t in;
+        zmq_msg_init (&in);
+        if (zmq_msg_recv (&in, socket, 0) >= 0)
+            s_handle (self, state, &in, socket);
+        zmq_msg_close (&in);
+    }
+cleanup:
+    zmq_close (socket);
+    if (state && self->opts.worker_destroy)
+        self->opts.worker_destroy (state);
+    return NULL;
+}
+
+cab_rpc_server_t *
+cab_rpc_server_new (const cab_rpc_server_opts_t *opts)
+{
+    cab_rpc_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->opts = *opts;
+    self->service = strdup (opts->service);
+    int workers = opts->workers > 0 ? opts->workers : 1;
+    self->opts.workers = workers;
+    self->workers = calloc ((size_t) workers, sizeof *self->workers);
+    self->frontend = zmq_socket (opts->zmq_ctx, ZMQ_ROUTER);
+    self->backend = zmq_socket (opts->zmq_ctx, ZMQ_DEALER);
+    if (!self->service || !self->workers || !self->frontend || !self->backend)
+        goto fail;
+    int linger = 0;
+    zmq_setsockopt (self->frontend, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->backend, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind (self->frontend, opts->endpoint) != 0) {
+        cab_error ("cannot bind %s: %s", opts->endpoint, zmq_strerror (zmq_errno ()));
+        goto fail;
+    }
+    snprintf (self->backend_endpoint, sizeof self->backend_endpoint, BACKEND_FMT, (void *) self);
+    if (zmq_bind (self->backend, self->backend_endpoint) != 0)
+        goto fail;
+    for (int i = 0; i < workers; i++) {
+        self->workers[i].server = self;
+        self->workers[i].index = i;
+        if (pthread_create (&self->workers[i].thread, NULL, s_worker_main, &self->workers[i]) != 0)
+            goto fail;
+        self->workers[i].started = true;
+    }
+    //  Start-up fails as a whole if any worker cannot create its state.
+    while (atomic_load (&self->ready_workers) + atomic_load (&self->failed_workers) < workers) {
+        zmq_pollitem_t none[1];
+        zmq_poll (none, 0, 10);
+    }
+    if (atomic_load (&self->failed_workers) > 0)
+        goto fail;
+    cab_info ("%s serving on %s with %d workers", self->service, opts->endpoint, workers);
+    return self;
+fail:
+    cab_rpc_server_destroy (&self);
+    return NULL;
+}
+
+//  Forward every frame of one message from one socket to the other.
+static int
+s_forward (void *from, void *to)
+{
+    while (true) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, from, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&frame);
+            return zmq_errno () == EAGAIN ? 0 : -1;
+        }
+        int more = zmq_msg_more (&frame);
+        if (zmq_msg_send (&frame, to, more ? ZMQ_SNDMORE : 0) < 0) {
+            zmq_msg_close (&frame);
+            return -1;
+        }
+        if (!more)
+            return 0;
+    }
+}
+
+int
+cab_rpc_server_run (cab_rpc_server_t *self, volatile sig_atomic_t *stop)
+{
+    zmq_pollitem_t items[] = {{self->frontend, 0, ZMQ_POLLIN, 0},
+                              {self->backend, 0, ZMQ_POLLIN, 0}};
+    while (!*stop) {
+        int rc = zmq_poll (items, 2, POLL_MS);
+        if (rc < 0) {
+            if (zmq_errno () == EINTR)
+                continue;
+            cab_error ("rpc poll failed: %s", zmq_strerror (zmq_errno ()));
+            return -1;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            s_forward (self->frontend, self->backend);
+        if (items[1].revents & ZMQ_POLLIN)
+            s_forward (self->backend, self->frontend);
+    }
+    return 0;
+}
+
+void
+cab_rpc_server_destroy (cab_rpc_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cab_rpc_server_t *self = *self_p;
+    atomic_store (&self->stopping, 1);
+    for (int i = 0; self->workers && i < self->opts.workers; i++)
+        if (self->workers[i].started)
+            pthread_join (self->workers[i].thread, NULL);
+    if (self->frontend)
+        zmq_close (self->frontend);
+    if (self->backend)
+        zmq_close (self->backend);
+    free (self->workers);
+    free (self->service);
+    free (self);
+    *self_p = NULL;
+}
