@@ -21,7 +21,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 CSTD     := -std=c17 -D_GNU_SOURCE
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 OPT      := $(if $(SAN),-O1 -fno-omit-frame-pointer $(SANFLAGS),-O2)
-INCS     := -Ishared -I$(GEN) -I/usr/include/postgresql
+INCS     := -DSOURCE_DIR=\"$(CURDIR)\" -Ishared -I$(GEN) -I/usr/include/postgresql
 CFLAGS   := $(CSTD) -g $(OPT) $(WARN) $(INCS) -MMD -MP
 GENFLAGS := $(CSTD) -g $(OPT) -w $(INCS) -MMD -MP
 LDFLAGS  := $(if $(SAN),$(SANFLAGS))

@@ -210,8 +210,6 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     envelope.method = (char *) method;
     envelope.caller = (Cabinet__V1__Caller *) opts->caller;  //  packing only reads it
     envelope.idempotency_key = (char *) opts->idempotency_key;
-    envelope.has_deadline_unix_ms = true;
-    envelope.deadline_unix_ms = s_now_ms () + timeout_ms;
     uint8_t *payload = NULL;
     if (request) {
         size_t size = protobuf_c_message_get_packed_size (request);
@@ -225,26 +223,29 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
         envelope.payload.len = size;
         envelope.payload.data = payload;
     }
-    size_t size = cabinet__v1__rpc_request__get_packed_size (&envelope);
-    uint8_t *packed = malloc (size ? size : 1);
-    if (!packed) {
-        free (payload);
-        s_result (result, CAB_INTERNAL, NULL, NULL, NULL);
-        return result->status;
-    }
-    cabinet__v1__rpc_request__pack (&envelope, packed);
-    free (payload);
+    envelope.has_deadline_unix_ms = true;
 
-    Cabinet__V1__RpcReply *reply = NULL;
-    cab_status_t status = CAB_UNAVAILABLE;
     //  A send that found no server (UNAVAILABLE) delivered nothing; a
     //  timeout may have run the method, so only idempotent calls repeat it.
+    Cabinet__V1__RpcReply *reply = NULL;
+    cab_status_t status = CAB_UNAVAILABLE;
+    uint8_t *packed = NULL;
     int attempts = opts->idempotent ? IDEMPOTENT_ATTEMPTS : 1;
-    for (int attempt = 0; attempt < attempts; attempt++) {
-        status = s_attempt (self, packed, size, request_id, timeout_ms, &reply);
-        if (status == CAB_OK)
+    for (int attempt = 0; attempt < attempts && status != CAB_OK; attempt++) {
+        //  Each attempt carries its own deadline: the server drops work
+        //  nobody waits for any more.
+        envelope.deadline_unix_ms = s_now_ms () + timeout_ms;
+        size_t size = cabinet__v1__rpc_request__get_packed_size (&envelope);
+        free (packed);
+        packed = malloc (size ? size : 1);
+        if (!packed) {
+            status = CAB_INTERNAL;
             break;
+        }
+        cabinet__v1__rpc_request__pack (&envelope, packed);
+        status = s_attempt (self, packed, size, request_id, timeout_ms, &reply);
     }
+    free (payload);
     free (packed);
     if (status != CAB_OK) {
         cab_warn ("%s on %s: %s", method, self->endpoint, cab_status_code (status));
