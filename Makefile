@@ -107,7 +107,13 @@ $(BIN)/cabinet-broker: $(OBJ)/tools/broker.o $(LIB)/libcab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-unit-tests: $(TESTS)
+# integration test programs (C), run by integration/test_*.sh with live services
+ITESTS := $(patsubst integration/%.c,$(BUILD)/integration/%,$(wildcard integration/*.c))
+$(BUILD)/integration/%: $(OBJ)/integration/%.o $(LIB)/libcab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+unit-tests: $(TESTS) $(ITESTS)
 
 # ---- what people type -----------------------------------------------------
 deps:

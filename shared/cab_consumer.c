@@ -7,6 +7,7 @@
     message (with back-off), so one partition's order is kept.  */
 #include "cab_consumer.h"
 #include "cab_db.h"
+#include "cab_kafka.h"
 #include "cab_log.h"
 #include <librdkafka/rdkafka.h>
 #include <poll.h>
@@ -138,20 +139,15 @@ cab_consumer_new (const cab_consumer_opts_t *opts)
         goto fail;
 
     char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new ();
-    const char *settings[][2] = {{"bootstrap.servers", opts->bootstrap},
-                                 {"group.id", opts->group_id},
-                                 {"enable.auto.commit", "false"},
-                                 {"auto.offset.reset", "earliest"},
-                                 {"topic.metadata.refresh.interval.ms", "5000"},
-                                 {"log_level", "4"}};
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-        if (rd_kafka_conf_set (conf, settings[i][0], settings[i][1], errstr, sizeof errstr)
-            != RD_KAFKA_CONF_OK) {
-            cab_error ("Kafka setting %s: %s", settings[i][0], errstr);
-            rd_kafka_conf_destroy (conf);
-            goto fail;
-        }
+    const char *const settings[][2] = {{"bootstrap.servers", opts->bootstrap},
+                                       {"group.id", opts->group_id},
+                                       {"enable.auto.commit", "false"},
+                                       {"auto.offset.reset", "earliest"},
+                                       {"topic.metadata.refresh.interval.ms", "5000"},
+                                       {"log_level", "4"}};
+    rd_kafka_conf_t *conf = cab_kafka_conf (settings, sizeof settings / sizeof settings[0]);
+    if (!conf)
+        goto fail;
     self->rk = rd_kafka_new (RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!self->rk) {
         cab_error ("cannot create Kafka consumer: %s", errstr);

@@ -12,6 +12,7 @@
 #include "cab_relay.h"
 #include "cab_config.h"
 #include "cab_db.h"
+#include "cab_kafka.h"
 #include "cab_log.h"
 #include "cabinet/v1/event.pb-c.h"
 #include <librdkafka/rdkafka.h>
@@ -24,8 +25,8 @@
 #include <zmq.h>
 
 #define BATCH            100
-#define FLUSH_MS         15000  //  longer than message.timeout.ms below
-#define MESSAGE_TIMEOUT  "10000"
+#define DELIVERY_MS      10000  //  default message.timeout.ms
+#define FLUSH_GRACE_MS   2000   //  flush waits this much longer than delivery
 #define IDLE_POLL_MS     1000   //  fallback wake-up without NOTIFY
 #define STOP_CHECK_MS    200
 #define BACKOFF_MIN_MS   100
@@ -59,6 +60,8 @@ struct _cab_relay_t {
     PGconn *db;
     rd_kafka_t *producer;
     void *pub;
+    int delivery_ms;
+    int flush_ms;
 };
 
 static void
@@ -67,29 +70,23 @@ s_on_delivery (rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque)
     (void) rk;
     (void) opaque;
     row_t *row = message->_private;
-    if (message->err)
-        cab_warn ("event delivery failed: %s", rd_kafka_err2str (message->err));
     atomic_store (&row->state, message->err ? -1 : 1);
 }
 
 static rd_kafka_t *
 s_producer_new (cab_relay_t *self)
 {
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new ();
-    const char *settings[][2] = {{"bootstrap.servers", self->bootstrap},
-                                 {"enable.idempotence", "true"},
-                                 {"acks", "all"},
-                                 {"linger.ms", "2"},
-                                 {"message.timeout.ms", MESSAGE_TIMEOUT},
-                                 {"log_level", "4"}};
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-        if (rd_kafka_conf_set (conf, settings[i][0], settings[i][1], errstr, sizeof errstr)
-            != RD_KAFKA_CONF_OK) {
-            cab_error ("Kafka setting %s: %s", settings[i][0], errstr);
-            rd_kafka_conf_destroy (conf);
-            return NULL;
-        }
+    char errstr[512], timeout[24];
+    snprintf (timeout, sizeof timeout, "%d", self->delivery_ms);
+    const char *const settings[][2] = {{"bootstrap.servers", self->bootstrap},
+                                       {"enable.idempotence", "true"},
+                                       {"acks", "all"},
+                                       {"linger.ms", "2"},
+                                       {"message.timeout.ms", timeout},
+                                       {"log_level", "4"}};
+    rd_kafka_conf_t *conf = cab_kafka_conf (settings, sizeof settings / sizeof settings[0]);
+    if (!conf)
+        return NULL;
     rd_kafka_conf_set_dr_msg_cb (conf, s_on_delivery);
     rd_kafka_t *rk = rd_kafka_new (RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (!rk) {
@@ -213,13 +210,13 @@ s_cycle (cab_relay_t *self)
         }
         produced++;
     }
-    rd_kafka_flush (self->producer, FLUSH_MS);
+    rd_kafka_flush (self->producer, self->flush_ms);
     //  Reports still missing past the flush: purge, so every row has its
     //  report (failed) before this function frees what the reports point to.
     for (int i = 0; i < produced; i++)
         if (atomic_load (&rows[i].state) == 0) {
             rd_kafka_purge (self->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-            rd_kafka_flush (self->producer, FLUSH_MS);
+            rd_kafka_flush (self->producer, self->flush_ms);
             break;
         }
 
@@ -254,10 +251,13 @@ s_cycle (cab_relay_t *self)
         }
     cab_metrics_add (self->metrics, "cabinet_outbox_published_total", NULL,
                      "Outbox events confirmed by Kafka", delivered);
-    if (delivered < count)
+    if (delivered < count) {
+        cab_warn ("%d of %d events not confirmed by Kafka; they stay queued and are retried",
+                  count - delivered, count);
         cab_metrics_add (self->metrics, "cabinet_outbox_failed_total", NULL,
                          "Outbox events whose delivery failed (retried later)",
                          count - delivered);
+    }
     rc = delivered == count ? count : -1;
 cleanup:
     cab_db_rollback (self->db);
@@ -363,6 +363,8 @@ cab_relay_new (const cab_relay_opts_t *opts)
     self->events_topic = cab_config_events_topic (opts->node_id);
     self->zmq_ctx = opts->zmq_ctx;
     self->metrics = opts->metrics;
+    self->delivery_ms = opts->delivery_timeout_ms > 0 ? opts->delivery_timeout_ms : DELIVERY_MS;
+    self->flush_ms = self->delivery_ms + FLUSH_GRACE_MS;
     if (!self->conninfo || !self->schema || !self->service || !self->node_id || !self->bootstrap
         || !self->events_topic || (opts->pub_endpoint && !self->pub_endpoint))
         goto fail;
@@ -396,7 +398,7 @@ cab_relay_destroy (cab_relay_t **self_p)
     if (self->started)
         pthread_join (self->thread, NULL);
     if (self->producer) {
-        rd_kafka_flush (self->producer, FLUSH_MS);
+        rd_kafka_flush (self->producer, self->flush_ms);
         rd_kafka_destroy (self->producer);
     }
     if (self->pub)

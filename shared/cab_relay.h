@@ -18,6 +18,8 @@ typedef struct {
     const char *pub_endpoint;   //  ZeroMQ PUB endpoint to bind, NULL for none
     void *zmq_ctx;
     cab_metrics_t *metrics;     //  borrowed, may be NULL
+    int delivery_timeout_ms;    //  a delivery not confirmed by then is retried
+                                //  later; 0: 10 s
 } cab_relay_opts_t;
 
 typedef struct _cab_relay_t cab_relay_t;
