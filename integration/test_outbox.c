@@ -11,24 +11,24 @@
 #include "cab_relay.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
-#define WRITERS        4
-#define PER_WRITER     60
-#define SUBJECTS       5
-#define WAIT_MS        30000
+#define WRITERS 4
+#define PER_WRITER 60
+#define SUBJECTS 5
+#define WAIT_MS 30000
 
 static const char *s_conninfo;
 static const char *s_bootstrap;
@@ -206,7 +206,7 @@ test_relay_publishes_every_committed_event_in_order (void **state)
     pthread_t threads[WRITERS];
     writer_t writers[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
-        writers[i] = (writer_t) {.schema = schema, .index = i};
+        writers[i] = (writer_t){.schema = schema, .index = i};
         pthread_create (&threads[i], NULL, s_writer, &writers[i]);
     }
     int committed = 0;
@@ -316,8 +316,8 @@ s_apply (PGconn *db, const char *topic, const char *key, const Cabinet__V1__Even
     (void) topic;
     (void) arg;
     const char *params[] = {ev ? ev->id : NULL, key, ev ? "false" : "true"};
-    return cab_db_exec (db, "INSERT INTO applied (event_id, key, tombstone) VALUES ($1, $2, $3)",
-                        3, params, NULL);
+    return cab_db_exec (db, "INSERT INTO applied (event_id, key, tombstone) VALUES ($1, $2, $3)", 3,
+                        params, NULL);
 }
 
 static void
@@ -348,8 +348,9 @@ test_consumer_applies_each_event_once (void **state)
                                              RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
                                              RD_KAFKA_V_END),
                           0);
-    assert_int_equal (rd_kafka_producev (producer, RD_KAFKA_V_TOPIC (topic), RD_KAFKA_V_KEY ("u1", 2),
-                                         RD_KAFKA_V_VALUE (NULL, 0), RD_KAFKA_V_END),
+    assert_int_equal (rd_kafka_producev (producer, RD_KAFKA_V_TOPIC (topic),
+                                         RD_KAFKA_V_KEY ("u1", 2), RD_KAFKA_V_VALUE (NULL, 0),
+                                         RD_KAFKA_V_END),
                       0);
     assert_int_equal (rd_kafka_flush (producer, 10000), 0);
     rd_kafka_destroy (producer);

@@ -13,12 +13,12 @@ typedef struct _block_t {
     struct _block_t *next;
     size_t used;
     size_t size;
-    _Alignas (ARENA_ALIGN) unsigned char data[];
+    _Alignas(ARENA_ALIGN) unsigned char data[];
 } block_t;
 
 struct _cab_arena_t {
-    block_t *blocks;              //  newest first
-    ProtobufCAllocator allocator; //  protobuf-c view of this arena
+    block_t *blocks;               //  newest first
+    ProtobufCAllocator allocator;  //  protobuf-c view of this arena
 };
 
 static void *
@@ -84,8 +84,7 @@ cab_arena_alloc (cab_arena_t *self, size_t size)
         if (self->blocks && capacity > ARENA_BLOCK) {
             block->next = self->blocks->next;
             self->blocks->next = block;
-        }
-        else {
+        } else {
             block->next = self->blocks;
             self->blocks = block;
         }

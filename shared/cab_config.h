@@ -39,6 +39,6 @@ char *cab_config_events_topic (const char *node_id);
 void cab_config_print (FILE *out);
 
 #define CAB_DIRECTORY_TOPIC "cabinet.directory"
-#define CAB_PUBLIC_TOPIC    "cabinet.public.events"
+#define CAB_PUBLIC_TOPIC "cabinet.public.events"
 
 #endif

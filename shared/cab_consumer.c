@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLL_MS        250
+#define POLL_MS 250
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
-#define MAX_TOPICS     16
+#define MAX_TOPICS 16
 
 static const char SQL_INBOX[] =
     "INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1";

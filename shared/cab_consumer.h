@@ -23,7 +23,7 @@ typedef struct {
     const char *const *topics;  //  NULL-terminated; "^..." is a regex
     cab_consume_fn handler;
     void *arg;
-    cab_metrics_t *metrics;     //  borrowed, may be NULL
+    cab_metrics_t *metrics;  //  borrowed, may be NULL
 } cab_consumer_opts_t;
 
 typedef struct _cab_consumer_t cab_consumer_t;

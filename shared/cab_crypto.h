@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CAB_TOKEN_LEN 43   //  256 random bits in base64url, no padding
+#define CAB_TOKEN_LEN 43  //  256 random bits in base64url, no padding
 #define CAB_SHA256_HEX 64
 
 //  Fill out with a new random session/API token (CAB_TOKEN_LEN chars + NUL).

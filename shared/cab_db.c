@@ -13,7 +13,8 @@ static const char SQL_MIGRATIONS_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_mi
                                            " applied_at timestamptz NOT NULL DEFAULT now())";
 static const char SQL_MIGRATION_DONE[] = "SELECT 1 FROM schema_migrations WHERE name = $1";
 static const char SQL_MIGRATION_RECORD[] = "INSERT INTO schema_migrations (name) VALUES ($1)";
-static const char SQL_MIGRATE_LOCK[] = "SELECT pg_advisory_lock(hashtext('cabinet.migrate.' || $1))";
+static const char SQL_MIGRATE_LOCK[] =
+    "SELECT pg_advisory_lock(hashtext('cabinet.migrate.' || $1))";
 static const char SQL_MIGRATE_UNLOCK[] =
     "SELECT pg_advisory_unlock(hashtext('cabinet.migrate.' || $1))";
 
@@ -29,8 +30,7 @@ cab_db_connect (const char *conninfo, const char *schema, const char *app)
     const char *values[] = {conninfo, options, app, "UTF8", NULL};
     PGconn *db = PQconnectdbParams (keys, values, 1);
     if (!db || PQstatus (db) != CONNECTION_OK) {
-        cab_error ("database connection failed: %s",
-                   db ? PQerrorMessage (db) : "out of memory");
+        cab_error ("database connection failed: %s", db ? PQerrorMessage (db) : "out of memory");
         PQfinish (db);
         return NULL;
     }
@@ -57,8 +57,7 @@ s_map_sqlstate (const char *state)
 }
 
 cab_status_t
-cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params,
-             PGresult **res_p)
+cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params, PGresult **res_p)
 {
     if (res_p)
         *res_p = NULL;

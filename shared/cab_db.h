@@ -27,8 +27,8 @@ int cab_db_migrate (PGconn *db, const char *schema, const cab_embedded_file_t *m
 //  UNAVAILABLE, other -> INTERNAL. Unexpected failures are logged here.
 //  A lost connection outside a transaction is reset and the statement tried
 //  once more.
-cab_status_t cab_db_exec (PGconn *db, const char *sql, int nparams,
-                          const char *const *params, PGresult **res_p);
+cab_status_t cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params,
+                          PGresult **res_p);
 
 //  Transaction helpers. begin/commit return CAB_OK or a mapped status;
 //  rollback is safe to call in any state.

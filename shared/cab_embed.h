@@ -5,14 +5,13 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *name;   //  base name of the file, NULL ends the array
-    const char *data;   //  contents, NUL-terminated for convenience
-    size_t size;        //  bytes, without the terminating NUL
+    const char *name;  //  base name of the file, NULL ends the array
+    const char *data;  //  contents, NUL-terminated for convenience
+    size_t size;       //  bytes, without the terminating NUL
 } cab_embedded_file_t;
 
 //  Find a file by base name in a NULL-terminated array. Returns NULL if absent.
-const cab_embedded_file_t *cab_embed_find (const cab_embedded_file_t *files,
-                                           const char *name);
+const cab_embedded_file_t *cab_embed_find (const cab_embedded_file_t *files, const char *name);
 
 //  Migrations every service schema gets before its own (outbox, inbox).
 extern const cab_embedded_file_t cab_shared_sql[];

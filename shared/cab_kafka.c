@@ -5,8 +5,11 @@
 static void
 s_log (const rd_kafka_t *rk, int level, const char *facility, const char *message)
 {
-    //  syslog levels: 0-3 errors, 4 warnings, 5-6 notices, 7 debug.
-    cab_log (level <= 3 ? CAB_LOG_ERROR : level == 4 ? CAB_LOG_WARN : CAB_LOG_DEBUG,
+    //  syslog levels. Connection trouble is logged at 3 by librdkafka: a
+    //  warning for us, since every caller rides out Kafka outages.
+    cab_log (level <= 2   ? CAB_LOG_ERROR
+             : level <= 4 ? CAB_LOG_WARN
+                          : CAB_LOG_DEBUG,
              "kafka %s %s: %s", rd_kafka_name (rk), facility, message);
 }
 

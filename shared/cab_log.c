@@ -3,11 +3,11 @@
 #include "cab_log.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
 #include <time.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #define LOG_LINE_MAX 4096
@@ -36,12 +36,10 @@ s_escape (char *buf, size_t len, size_t cap, const char *text)
         if (*c == '"' || *c == '\\') {
             buf[len++] = '\\';
             buf[len++] = (char) *c;
-        }
-        else if (*c == '\n') {
+        } else if (*c == '\n') {
             buf[len++] = '\\';
             buf[len++] = 'n';
-        }
-        else if (*c < 0x20)
+        } else if (*c < 0x20)
             len += (size_t) snprintf (buf + len, cap - len, "\\u%04x", *c);
         else
             buf[len++] = (char) *c;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double s_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                   0.05,   0.1,   0.25,   0.5,   1,    2.5, 5, 10};
+static const double s_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                   0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 #define BUCKETS (sizeof s_buckets / sizeof s_buckets[0])
 
 typedef enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM } kind_t;
@@ -17,10 +17,10 @@ typedef enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM } kind_t;
 typedef struct _series_t {
     struct _series_t *next;
     char *name;
-    char *labels;      //  without braces, "" for none
-    char *help;        //  NULL if another series of the same name has it
+    char *labels;  //  without braces, "" for none
+    char *help;    //  NULL if another series of the same name has it
     kind_t kind;
-    double value;      //  counter/gauge value; histogram sum
+    double value;  //  counter/gauge value; histogram sum
     unsigned long count;
     unsigned long bucket[BUCKETS];
 } series_t;
@@ -28,7 +28,7 @@ typedef struct _series_t {
 struct _cab_metrics_t {
     pthread_mutex_t lock;
     series_t *head;
-    series_t *tail;    //  keeps creation order, so renders are stable
+    series_t *tail;  //  keeps creation order, so renders are stable
 };
 
 cab_metrics_t *
@@ -60,8 +60,7 @@ cab_metrics_destroy (cab_metrics_t **self_p)
 
 //  Find or create a series; called with the lock held. NULL on out-of-memory.
 static series_t *
-s_series (cab_metrics_t *self, const char *name, const char *labels, const char *help,
-          kind_t kind)
+s_series (cab_metrics_t *self, const char *name, const char *labels, const char *help, kind_t kind)
 {
     labels = labels ? labels : "";
     bool named = false;
@@ -95,12 +94,10 @@ s_series (cab_metrics_t *self, const char *name, const char *labels, const char 
         after->next = s;
         if (self->tail == after)
             self->tail = s;
-    }
-    else if (self->tail) {
+    } else if (self->tail) {
         self->tail->next = s;
         self->tail = s;
-    }
-    else
+    } else
         self->head = self->tail = s;
     return s;
 }
@@ -132,8 +129,8 @@ cab_metrics_set (cab_metrics_t *self, const char *name, const char *labels, cons
 }
 
 void
-cab_metrics_observe (cab_metrics_t *self, const char *name, const char *labels,
-                     const char *help, double seconds)
+cab_metrics_observe (cab_metrics_t *self, const char *name, const char *labels, const char *help,
+                     double seconds)
 {
     if (!self)
         return;

@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox'))";
+static const char SQL_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox'))";
 
 //  The hash covers every published field and the previous row's hash.
 #define HASH_EXPR(prev, ev, type, subject, topic, key, schema, payload, actor)                     \
-    "encode(sha256(convert_to(" prev " || '|' || " ev " || '|' || " type " || '|' || " subject        \
-    " || '|' || coalesce(" topic ", '') || '|' || " key " || '|' || coalesce(" schema               \
+    "encode(sha256(convert_to(" prev " || '|' || " ev " || '|' || " type " || '|' || " subject     \
+    " || '|' || coalesce(" topic ", '') || '|' || " key " || '|' || coalesce(" schema              \
     ", '') || '|' || coalesce(" actor ", '') || '|', 'UTF8') || coalesce(" payload                 \
     ", '\\x'::bytea)), 'hex')"
 

@@ -10,13 +10,13 @@
 #include <stdbool.h>
 
 typedef struct {
-    const char *type;                   //  "user.created"
-    const char *subject;                //  aggregate id (Kafka key by default)
-    const ProtobufCMessage *payload;    //  NULL: a tombstone (compacted topics)
-    const char *topic;                  //  NULL: the node's events topic
-    const char *key;                    //  NULL: subject
-    const char *actor_id;               //  NULL: the system itself
-    const char *const *target_nodes;    //  addressed federation, may be NULL
+    const char *type;                 //  "user.created"
+    const char *subject;              //  aggregate id (Kafka key by default)
+    const ProtobufCMessage *payload;  //  NULL: a tombstone (compacted topics)
+    const char *topic;                //  NULL: the node's events topic
+    const char *key;                  //  NULL: subject
+    const char *actor_id;             //  NULL: the system itself
+    const char *const *target_nodes;  //  addressed federation, may be NULL
     int target_count;
 } cab_event_t;
 

@@ -55,8 +55,7 @@ static ProtobufCMessage *s_parse_object (const ProtobufCMessageDescriptor *desc,
 
 //  NFC copy of a JSON string, or NULL (err filled) if it holds a NUL byte.
 static char *
-s_parse_string (json_t *value, ProtobufCAllocator *alloc, const char *path,
-                cab_pbjson_error_t *err)
+s_parse_string (json_t *value, ProtobufCAllocator *alloc, const char *path, cab_pbjson_error_t *err)
 {
     const char *text = json_string_value (value);
     size_t length = json_string_length (value);
@@ -153,11 +152,11 @@ s_parse_value (const ProtobufCFieldDescriptor *field, json_t *value, void *slot,
         const ProtobufCEnumDescriptor *enum_desc = field->descriptor;
         const ProtobufCEnumValue *found = NULL;
         if (json_is_string (value))
-            found = protobuf_c_enum_descriptor_get_value_by_name (enum_desc,
-                                                                  json_string_value (value));
+            found =
+                protobuf_c_enum_descriptor_get_value_by_name (enum_desc, json_string_value (value));
         else if (json_is_integer (value))
-            found = protobuf_c_enum_descriptor_get_value (enum_desc,
-                                                          (int) json_integer_value (value));
+            found =
+                protobuf_c_enum_descriptor_get_value (enum_desc, (int) json_integer_value (value));
         if (!found) {
             s_fail (err, path, "Giá trị của trường \"%s\" không hợp lệ", path);
             return -1;
@@ -305,8 +304,8 @@ s_parse_object (const ProtobufCMessageDescriptor *desc, json_t *json, ProtobufCA
         for (size_t i = 0; i < count; i++) {
             char item_path[96];
             snprintf (item_path, sizeof item_path, "%.60s[%zu]", field_path, i);
-            if (s_parse_value (field, json_array_get (value, i), items + i * size, alloc,
-                               item_path, err)
+            if (s_parse_value (field, json_array_get (value, i), items + i * size, alloc, item_path,
+                               err)
                 != 0) {
                 //  Attach what was parsed so a NULL-allocator free finds it.
                 *(size_t *) ((char *) msg + field->quantifier_offset) = i;
@@ -326,8 +325,8 @@ fail:
 }
 
 ProtobufCMessage *
-cab_pbjson_parse (const ProtobufCMessageDescriptor *desc, json_t *json,
-                  ProtobufCAllocator *alloc, cab_pbjson_error_t *err)
+cab_pbjson_parse (const ProtobufCMessageDescriptor *desc, json_t *json, ProtobufCAllocator *alloc,
+                  cab_pbjson_error_t *err)
 {
     if (err)
         err->field[0] = err->message[0] = '\0';
@@ -359,16 +358,14 @@ cab_pbjson_set (ProtobufCMessage *msg, const char *name, const char *value,
             json = json_true ();
         else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
             json = json_false ();
-    }
-    else if (*value) {
+    } else if (*value) {
         char *end = NULL;
         errno = 0;
         if (field->type == PROTOBUF_C_TYPE_FLOAT || field->type == PROTOBUF_C_TYPE_DOUBLE) {
             double d = strtod (value, &end);
             if (!errno && !*end)
                 json = json_real (d);
-        }
-        else {
+        } else {
             long long v = strtoll (value, &end, 10);
             if (!errno && !*end)
                 json = json_integer (v);
@@ -383,8 +380,7 @@ cab_pbjson_set (ProtobufCMessage *msg, const char *name, const char *value,
         rc = s_parse_value (field, json, (char *) msg + field->offset, alloc, name, err);
         if (rc == 0)
             s_mark_present (msg, field);
-    }
-    else {
+    } else {
         size_t *count = (size_t *) ((char *) msg + field->quantifier_offset);
         void **items = (void **) ((char *) msg + field->offset);
         size_t size = s_slot_size (field);
@@ -398,8 +394,7 @@ cab_pbjson_set (ProtobufCMessage *msg, const char *name, const char *value,
             (*count)++;
             s_mark_repeated_sent (msg, field);
             rc = 0;
-        }
-        else if (!alloc)
+        } else if (!alloc)
             free (grown);
     }
     json_decref (json);
@@ -475,9 +470,9 @@ s_dump_message (const ProtobufCMessage *msg)
             const char *items = *(char *const *) member;
             value = json_array ();
             for (size_t j = 0; j < count; j++)
-                json_array_append_new (value, s_dump_value (field, items + j * s_slot_size (field)));
-        }
-        else
+                json_array_append_new (value,
+                                       s_dump_value (field, items + j * s_slot_size (field)));
+        } else
             value = s_dump_value (field, member);
         json_object_set_new (object, field->name, value);
     }

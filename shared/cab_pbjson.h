@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 typedef struct {
-    char field[64];      //  offending field path ("roles[2]"), "" for the body
-    char message[256];   //  Vietnamese
+    char field[64];     //  offending field path ("roles[2]"), "" for the body
+    char message[256];  //  Vietnamese
 } cab_pbjson_error_t;
 
 //  Build a message of type desc from JSON object json. Memory comes from

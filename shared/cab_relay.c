@@ -24,13 +24,13 @@
 #include <string.h>
 #include <zmq.h>
 
-#define BATCH            100
-#define DELIVERY_MS      10000  //  default message.timeout.ms
-#define FLUSH_GRACE_MS   2000   //  flush waits this much longer than delivery
-#define IDLE_POLL_MS     1000   //  fallback wake-up without NOTIFY
-#define STOP_CHECK_MS    200
-#define BACKOFF_MIN_MS   100
-#define BACKOFF_MAX_MS   5000
+#define BATCH 100
+#define DELIVERY_MS 10000    //  default message.timeout.ms
+#define FLUSH_GRACE_MS 2000  //  flush waits this much longer than delivery
+#define IDLE_POLL_MS 1000    //  fallback wake-up without NOTIFY
+#define STOP_CHECK_MS 200
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
 
 static const char SQL_CLAIM[] =
     "SELECT id, event_id, type, subject, topic, msg_key, schema_name, payload,"
@@ -40,14 +40,25 @@ static const char SQL_CLAIM[] =
 static const char SQL_MARK_SENT[] =
     "UPDATE outbox SET sent_at = now() WHERE id = ANY (string_to_array($1, ',')::bigint[])";
 
-typedef enum { COL_ID, COL_EVENT_ID, COL_TYPE, COL_SUBJECT, COL_TOPIC, COL_KEY, COL_SCHEMA,
-               COL_PAYLOAD, COL_TIME, COL_ACTOR, COL_TARGETS } column_t;
+typedef enum {
+    COL_ID,
+    COL_EVENT_ID,
+    COL_TYPE,
+    COL_SUBJECT,
+    COL_TOPIC,
+    COL_KEY,
+    COL_SCHEMA,
+    COL_PAYLOAD,
+    COL_TIME,
+    COL_ACTOR,
+    COL_TARGETS
+} column_t;
 
 typedef struct {
-    uint8_t *envelope;           //  packed Event
+    uint8_t *envelope;  //  packed Event
     size_t size;
     char *type;
-    atomic_int state;            //  0 in flight, 1 delivered, -1 failed
+    atomic_int state;  //  0 in flight, 1 delivered, -1 failed
 } row_t;
 
 struct _cab_relay_t {
@@ -221,7 +232,7 @@ s_cycle (cab_relay_t *self)
         }
 
     //  Stamp exactly the delivered rows.
-    size_t cap = (size_t) count * 24 + 1, used = 0;
+    size_t cap = (size_t) (count > 0 ? count : 1) * 24 + 1, used = 0;
     char *ids = malloc (cap);
     int delivered = 0;
     if (!ids)
@@ -255,8 +266,7 @@ s_cycle (cab_relay_t *self)
         cab_warn ("%d of %d events not confirmed by Kafka; they stay queued and are retried",
                   count - delivered, count);
         cab_metrics_add (self->metrics, "cabinet_outbox_failed_total", NULL,
-                         "Outbox events whose delivery failed (retried later)",
-                         count - delivered);
+                         "Outbox events whose delivery failed (retried later)", count - delivered);
     }
     rc = delivered == count ? count : -1;
 cleanup:

@@ -10,16 +10,16 @@
 #include "cab_metrics.h"
 
 typedef struct {
-    const char *conninfo;       //  database
-    const char *schema;         //  the service's schema (its outbox)
-    const char *service;        //  "identity"
-    const char *node_id;        //  source of the events
-    const char *bootstrap;      //  Kafka bootstrap servers
-    const char *pub_endpoint;   //  ZeroMQ PUB endpoint to bind, NULL for none
+    const char *conninfo;      //  database
+    const char *schema;        //  the service's schema (its outbox)
+    const char *service;       //  "identity"
+    const char *node_id;       //  source of the events
+    const char *bootstrap;     //  Kafka bootstrap servers
+    const char *pub_endpoint;  //  ZeroMQ PUB endpoint to bind, NULL for none
     void *zmq_ctx;
-    cab_metrics_t *metrics;     //  borrowed, may be NULL
-    int delivery_timeout_ms;    //  a delivery not confirmed by then is retried
-                                //  later; 0: 10 s
+    cab_metrics_t *metrics;   //  borrowed, may be NULL
+    int delivery_timeout_ms;  //  a delivery not confirmed by then is retried
+                              //  later; 0: 10 s
 } cab_relay_opts_t;
 
 typedef struct _cab_relay_t cab_relay_t;

@@ -28,9 +28,9 @@ typedef struct {
     const Cabinet__V1__Caller *caller;  //  NULL for anonymous calls
     const char *method;
     const char *request_id;
-    const char *idempotency_key;        //  NULL when the client sent none
-    void *worker;                       //  this worker thread's state
-    cab_arena_t *arena;                 //  freed after the reply is sent
+    const char *idempotency_key;  //  NULL when the client sent none
+    void *worker;                 //  this worker thread's state
+    cab_arena_t *arena;           //  freed after the reply is sent
     //  Reply, set through cab_call_reply / cab_call_error:
     const ProtobufCMessage *reply;
     cab_status_t status;
@@ -46,14 +46,14 @@ typedef cab_status_t (*cab_handler_fn) (cab_call_t *call, const ProtobufCMessage
 //  Method flags. By default a method needs a signed-in caller whose
 //  password is not due for change; the server enforces this before calling
 //  the handler (UNAUTHENTICATED / PERMISSION_DENIED "password_change_required").
-#define CAB_METHOD_ANONYMOUS       0x1  //  callable without a caller
+#define CAB_METHOD_ANONYMOUS 0x1        //  callable without a caller
 #define CAB_METHOD_PASSWORD_CHANGE 0x2  //  allowed while the password must change
 
 typedef struct {
     const char *name;                           //  "identity.Login"; NULL ends
     const ProtobufCMessageDescriptor *request;  //  request message type
     cab_handler_fn handler;
-    unsigned flags;                             //  CAB_METHOD_*
+    unsigned flags;  //  CAB_METHOD_*
 } cab_method_t;
 
 //  Reply OK with msg (allocated in call->arena or static). Returns CAB_OK.
@@ -76,15 +76,15 @@ typedef void (*cab_worker_destroy_fn) (void *worker);
 typedef bool (*cab_worker_ready_fn) (void *worker, const char **detail);
 
 typedef struct {
-    const char *service;                //  "identity": method prefix
-    const char *endpoint;               //  to bind
-    const cab_method_t *methods;        //  table ending with a NULL name
-    int workers;                        //  threads, >= 1
-    cab_worker_new_fn worker_new;       //  per thread; NULL result = failure
+    const char *service;           //  "identity": method prefix
+    const char *endpoint;          //  to bind
+    const cab_method_t *methods;   //  table ending with a NULL name
+    int workers;                   //  threads, >= 1
+    cab_worker_new_fn worker_new;  //  per thread; NULL result = failure
     cab_worker_destroy_fn worker_destroy;
-    cab_worker_ready_fn worker_ready;   //  for <service>.Health; may be NULL
-    void *arg;                          //  given to worker_new
-    cab_metrics_t *metrics;             //  borrowed; may be NULL
+    cab_worker_ready_fn worker_ready;  //  for <service>.Health; may be NULL
+    void *arg;                         //  given to worker_new
+    cab_metrics_t *metrics;            //  borrowed; may be NULL
     void *zmq_ctx;
 } cab_rpc_server_opts_t;
 
@@ -112,7 +112,7 @@ typedef struct {
 
 typedef struct {
     cab_status_t status;
-    char message[512];                  //  Vietnamese, from the server or ours
+    char message[512];  //  Vietnamese, from the server or ours
     char field[64];
     char code[64];
 } cab_rpc_result_t;
@@ -129,8 +129,8 @@ void cab_rpc_client_destroy (cab_rpc_client_t **self_p);
 //  other status *reply_p is NULL and result says why. Returns result->status.
 cab_status_t cab_rpc_call (cab_rpc_client_t *self, const char *method,
                            const ProtobufCMessage *request,
-                           const ProtobufCMessageDescriptor *reply_desc,
-                           ProtobufCAllocator *alloc, ProtobufCMessage **reply_p,
-                           const cab_call_opts_t *opts, cab_rpc_result_t *result);
+                           const ProtobufCMessageDescriptor *reply_desc, ProtobufCAllocator *alloc,
+                           ProtobufCMessage **reply_p, const cab_call_opts_t *opts,
+                           cab_rpc_result_t *result);
 
 #endif

@@ -15,9 +15,9 @@
 #include <sys/time.h>
 #include <zmq.h>
 
-#define DEFAULT_TIMEOUT_MS  5000
-#define RECONNECT_MS        100
-#define RECONNECT_MAX_MS    1000
+#define DEFAULT_TIMEOUT_MS 5000
+#define RECONNECT_MS 100
+#define RECONNECT_MAX_MS 1000
 #define IDEMPOTENT_ATTEMPTS 2
 
 typedef struct _pooled_t {
@@ -133,8 +133,7 @@ s_result (cab_rpc_result_t *result, cab_status_t status, const char *message, co
 //  Receive frames until the reply to request_id or the deadline. Returns 0
 //  with *reply_p set (free with __free_unpacked), or -1 on timeout/error.
 static int
-s_receive (void *socket, const char *request_id, int64_t deadline,
-           Cabinet__V1__RpcReply **reply_p)
+s_receive (void *socket, const char *request_id, int64_t deadline, Cabinet__V1__RpcReply **reply_p)
 {
     while (true) {
         int64_t left = deadline - s_now_ms ();
@@ -154,7 +153,7 @@ s_receive (void *socket, const char *request_id, int64_t deadline,
             bool more = zmq_msg_more (&frame);
             if (!more && zmq_msg_size (&frame) > 0)
                 reply = cabinet__v1__rpc_reply__unpack (NULL, zmq_msg_size (&frame),
-                                                       zmq_msg_data (&frame));
+                                                        zmq_msg_data (&frame));
             if (!more)
                 break;
         }
@@ -255,10 +254,9 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     status = reply->has_status ? (cab_status_t) reply->status : CAB_UNKNOWN;
     s_result (result, status, reply->error_message, reply->error_field, reply->error_code);
     if (status == CAB_OK) {
-        *reply_p = protobuf_c_message_unpack (reply_desc, alloc,
-                                              reply->has_payload ? reply->payload.len : 0,
-                                              reply->has_payload ? reply->payload.data
-                                                                 : (const uint8_t *) "");
+        *reply_p = protobuf_c_message_unpack (
+            reply_desc, alloc, reply->has_payload ? reply->payload.len : 0,
+            reply->has_payload ? reply->payload.data : (const uint8_t *) "");
         if (!*reply_p) {
             cab_error ("%s: reply does not unpack as %s", method, reply_desc->name);
             s_result (result, CAB_INTERNAL, NULL, NULL, NULL);

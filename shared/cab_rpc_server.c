@@ -16,8 +16,8 @@
 #include <sys/time.h>
 #include <zmq.h>
 
-#define POLL_MS      250  //  how often loops look at their stop flags
-#define BACKEND_FMT  "inproc://cab-rpc-%p"
+#define POLL_MS 250  //  how often loops look at their stop flags
+#define BACKEND_FMT "inproc://cab-rpc-%p"
 
 typedef struct _cab_rpc_server_t cab_rpc_server_t;
 
@@ -31,12 +31,12 @@ typedef struct {
 struct _cab_rpc_server_t {
     cab_rpc_server_opts_t opts;
     char *service;
-    void *frontend;             //  ROUTER, clients connect here
-    void *backend;              //  DEALER, workers connect here
+    void *frontend;  //  ROUTER, clients connect here
+    void *backend;   //  DEALER, workers connect here
     char backend_endpoint[64];
     worker_t *workers;
     atomic_int stopping;
-    atomic_int ready_workers;   //  workers whose state was created
+    atomic_int ready_workers;  //  workers whose state was created
     atomic_int failed_workers;
 };
 
@@ -65,8 +65,8 @@ cab_call_error_code (cab_call_t *call, cab_status_t status, const char *code, co
     call->status = status;
     call->error_code = cab_arena_strdup (call->arena, code);
     call->error_field = cab_arena_strdup (call->arena, field);
-    call->error_message = cab_arena_strdup (call->arena, message ? message
-                                                                 : cab_status_message (status));
+    call->error_message =
+        cab_arena_strdup (call->arena, message ? message : cab_status_message (status));
     call->reply = NULL;
     return status;
 }
@@ -211,8 +211,7 @@ s_handle (cab_rpc_server_t *self, void *worker, zmq_msg_t *in, void *socket)
     if (!request) {
         call.method = "";
         cab_call_error (&call, CAB_INVALID_ARGUMENT, NULL, "Yêu cầu không đúng định dạng");
-    }
-    else
+    } else
         s_dispatch (self, &call, request);
 
     zmq_msg_t out;

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
-#define DB_RETRY_MS   500
+#define DB_RETRY_MS 500
 #define MAX_CONSUMERS 8
 
 static volatile sig_atomic_t s_stop = 0;
@@ -139,8 +139,7 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
         goto cleanup;
     for (int i = 0; def->consumers && def->consumers[i].group && i < MAX_CONSUMERS; i++) {
         char group[256];
-        snprintf (group, sizeof group, "%s.%s.%s", env.node_id, def->name,
-                  def->consumers[i].group);
+        snprintf (group, sizeof group, "%s.%s.%s", env.node_id, def->name, def->consumers[i].group);
         cab_consumer_opts_t opts = {.conninfo = env.conninfo,
                                     .schema = def->name,
                                     .bootstrap = bootstrap,

@@ -13,7 +13,7 @@
 
 //  What a service's worker and start hook get to know.
 typedef struct {
-    const char *name;        //  service name = schema name
+    const char *name;  //  service name = schema name
     const char *node_id;
     const char *conninfo;
     cab_metrics_t *metrics;
@@ -21,15 +21,15 @@ typedef struct {
 } cab_service_env_t;
 
 typedef struct {
-    const char *group;           //  consumer group suffix: <node>.<service>.<group>
-    const char *const *topics;   //  NULL-terminated
+    const char *group;          //  consumer group suffix: <node>.<service>.<group>
+    const char *const *topics;  //  NULL-terminated
     cab_consume_fn handler;
 } cab_service_consumer_t;
 
 typedef struct {
-    const char *name;                          //  "identity"
-    const cab_method_t *methods;               //  NULL-name terminated
-    const cab_embedded_file_t *migrations;     //  the service's sql/, in order
+    const char *name;                       //  "identity"
+    const cab_method_t *methods;            //  NULL-name terminated
+    const cab_embedded_file_t *migrations;  //  the service's sql/, in order
     //  Per worker thread: returns the state handlers find in call->worker.
     void *(*worker_new) (const cab_service_env_t *env, int index);
     void (*worker_destroy) (void *worker);
@@ -41,7 +41,7 @@ typedef struct {
     //  of serving. Returns the exit code, or -1 for an unknown verb. May be NULL.
     int (*command) (PGconn *db, const cab_service_env_t *env, int argc, char **argv);
     //  Consumers; each handler's arg is the service's cab_service_env_t.
-    const cab_service_consumer_t *consumers;   //  NULL-group terminated; may be NULL
+    const cab_service_consumer_t *consumers;  //  NULL-group terminated; may be NULL
 } cab_service_t;
 
 //  Run the service until SIGINT/SIGTERM. Returns the process exit code.

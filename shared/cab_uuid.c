@@ -5,8 +5,8 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 void
@@ -40,8 +40,7 @@ cab_uuid_valid (const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return false;
-        }
-        else if (!isxdigit ((unsigned char) s[i]))
+        } else if (!isxdigit ((unsigned char) s[i]))
             return false;
     }
     return true;

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_BROKERS    3
+#define DEFAULT_BROKERS 3
 #define DEFAULT_PARTITIONS 4
-#define MAX_TOPICS         64
+#define MAX_TOPICS 64
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -109,7 +109,8 @@ main (int argc, char **argv)
     //  consumers subscribing to them never see "unknown topic".
     const char *always[] = {CAB_DIRECTORY_TOPIC, CAB_PUBLIC_TOPIC};
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
-        rd_kafka_mock_topic_create (cluster, always[i], DEFAULT_PARTITIONS, brokers < 3 ? brokers : 3);
+        rd_kafka_mock_topic_create (cluster, always[i], DEFAULT_PARTITIONS,
+                                    brokers < 3 ? brokers : 3);
     for (int i = 0; i < topic_count; i++) {
         char name[256];
         snprintf (name, sizeof name, "%s", topics[i]);

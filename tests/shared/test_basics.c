@@ -7,16 +7,16 @@
 #include "cab_status.h"
 #include "cab_utf8.h"
 #include "cab_uuid.h"
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
-#include <cmocka.h>
+#include <time.h>
 
 static void
 test_uuid_v7_has_version_and_variant (void **state)
@@ -95,7 +95,8 @@ test_token_new_is_random_base64url (void **state)
     assert_int_equal (strlen (a), CAB_TOKEN_LEN);
     assert_string_not_equal (a, b);
     for (const char *c = a; *c; c++)
-        assert_non_null (strchr ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c));
+        assert_non_null (
+            strchr ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c));
 }
 
 static void
@@ -150,10 +151,10 @@ test_utf8_valid_rejects_bad_sequences (void **state)
     (void) state;
     assert_true (cab_utf8_valid ("Phòng họp không giấy", strlen ("Phòng họp không giấy")));
     assert_false (cab_utf8_valid ("\xff", 1));
-    assert_false (cab_utf8_valid ("\xc3", 1));           //  truncated
-    assert_false (cab_utf8_valid ("\xc0\xaf", 2));       //  overlong '/'
-    assert_false (cab_utf8_valid ("\xed\xa0\x80", 3));   //  surrogate
-    assert_false (cab_utf8_valid ("a\0b", 3));           //  NUL byte
+    assert_false (cab_utf8_valid ("\xc3", 1));          //  truncated
+    assert_false (cab_utf8_valid ("\xc0\xaf", 2));      //  overlong '/'
+    assert_false (cab_utf8_valid ("\xed\xa0\x80", 3));  //  surrogate
+    assert_false (cab_utf8_valid ("a\0b", 3));          //  NUL byte
 }
 
 static void

@@ -2,13 +2,13 @@
 #include "cab_arena.h"
 #include "cab_pbjson.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
 static ProtobufCMessage *
 s_parse (const ProtobufCMessageDescriptor *desc, const char *text, cab_arena_t *arena,
@@ -30,7 +30,8 @@ test_parse_fills_strings_and_repeated (void **state)
     cab_pbjson_error_t err;
     Cabinet__V1__CreateUserRequest *req = (Cabinet__V1__CreateUserRequest *) s_parse (
         &cabinet__v1__create_user_request__descriptor,
-        "{\"username\":\"vanthu\",\"full_name\":\"Nguyễn Thị Thu\",\"roles\":[\"clerk\",\"member\"],"
+        "{\"username\":\"vanthu\",\"full_name\":\"Nguyễn Thị "
+        "Thu\",\"roles\":[\"clerk\",\"member\"],"
         "\"phone\":null}",
         arena, &err);
     assert_non_null (req);
@@ -76,19 +77,19 @@ test_parse_refuses_wrong_types (void **state)
     (void) state;
     cab_arena_t *arena = cab_arena_new ();
     cab_pbjson_error_t err;
-    assert_null (s_parse (&cabinet__v1__create_user_request__descriptor, "{\"username\":5}", arena,
-                          &err));
+    assert_null (
+        s_parse (&cabinet__v1__create_user_request__descriptor, "{\"username\":5}", arena, &err));
     assert_string_equal (err.field, "username");
-    assert_null (s_parse (&cabinet__v1__create_user_request__descriptor,
-                          "{\"roles\":\"clerk\"}", arena, &err));
+    assert_null (s_parse (&cabinet__v1__create_user_request__descriptor, "{\"roles\":\"clerk\"}",
+                          arena, &err));
     assert_string_equal (err.field, "roles");
     assert_null (s_parse (&cabinet__v1__create_user_request__descriptor,
                           "{\"roles\":[\"clerk\",7]}", arena, &err));
     assert_string_equal (err.field, "roles[1]");
-    assert_null (s_parse (&cabinet__v1__list_users_request__descriptor, "{\"limit\":1.5}", arena,
-                          &err));
-    assert_null (s_parse (&cabinet__v1__list_users_request__descriptor,
-                          "{\"limit\":99999999999}", arena, &err));
+    assert_null (
+        s_parse (&cabinet__v1__list_users_request__descriptor, "{\"limit\":1.5}", arena, &err));
+    assert_null (s_parse (&cabinet__v1__list_users_request__descriptor, "{\"limit\":99999999999}",
+                          arena, &err));
     assert_string_equal (err.field, "limit");
     assert_null (s_parse (&cabinet__v1__create_user_request__descriptor, "[1,2]", arena, &err));
     assert_string_equal (err.field, "");
@@ -121,9 +122,9 @@ test_parse_marks_repeated_as_sent (void **state)
     assert_non_null (req);
     assert_true (req->has_roles_set && req->roles_set);
     assert_int_equal (req->n_roles, 0);
-    req = (Cabinet__V1__UpdateUserRequest *) s_parse (
-        &cabinet__v1__update_user_request__descriptor, "{\"title\":\"Chánh Văn phòng\"}", arena,
-        &err);
+    req =
+        (Cabinet__V1__UpdateUserRequest *) s_parse (&cabinet__v1__update_user_request__descriptor,
+                                                    "{\"title\":\"Chánh Văn phòng\"}", arena, &err);
     assert_non_null (req);
     assert_false (req->roles_set);
     cab_arena_destroy (&arena);
@@ -141,7 +142,8 @@ test_parse_with_malloc_frees_cleanly (void **state)
     protobuf_c_message_free_unpacked (msg, NULL);
     json_decref (json);
     json = json_loads ("{\"username\":\"a\",\"roles\":[\"x\",3]}", 0, NULL);
-    assert_null (cab_pbjson_parse (&cabinet__v1__create_user_request__descriptor, json, NULL, &err));
+    assert_null (
+        cab_pbjson_parse (&cabinet__v1__create_user_request__descriptor, json, NULL, &err));
     json_decref (json);
 }
 
@@ -176,8 +178,10 @@ test_set_appends_to_repeated (void **state)
     cab_arena_t *arena = cab_arena_new ();
     Cabinet__V1__CreateUserRequest req = CABINET__V1__CREATE_USER_REQUEST__INIT;
     cab_pbjson_error_t err;
-    assert_int_equal (cab_pbjson_set (&req.base, "roles", "clerk", cab_arena_allocator (arena), &err), 0);
-    assert_int_equal (cab_pbjson_set (&req.base, "roles", "member", cab_arena_allocator (arena), &err), 0);
+    assert_int_equal (
+        cab_pbjson_set (&req.base, "roles", "clerk", cab_arena_allocator (arena), &err), 0);
+    assert_int_equal (
+        cab_pbjson_set (&req.base, "roles", "member", cab_arena_allocator (arena), &err), 0);
     assert_int_equal (req.n_roles, 2);
     assert_string_equal (req.roles[0], "clerk");
     assert_string_equal (req.roles[1], "member");

@@ -2,19 +2,19 @@
     temporary folder, with a test method table.  */
 #include "cab_rpc.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include <cmocka.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
 #define SLOW_MS 400
 
@@ -35,8 +35,7 @@ static cab_status_t
 s_refuse (cab_call_t *call, const ProtobufCMessage *request)
 {
     (void) request;
-    return cab_call_error_code (call, CAB_INVALID_ARGUMENT, "bad_name", "name",
-                                "Tên không hợp lệ");
+    return cab_call_error_code (call, CAB_INVALID_ARGUMENT, "bad_name", "name", "Tên không hợp lệ");
 }
 
 static cab_status_t
@@ -263,11 +262,12 @@ static void
 test_call_without_server_is_unavailable (void **state)
 {
     fixture_t *f = *state;
-    cab_rpc_client_t *lonely = cab_rpc_client_new (f->ctx, "ipc:///tmp/cab-no-such-server.rpc", 200);
+    cab_rpc_client_t *lonely =
+        cab_rpc_client_new (f->ctx, "ipc:///tmp/cab-no-such-server.rpc", 200);
     cab_rpc_result_t result;
     Cabinet__V1__Empty *reply = NULL;
-    assert_int_equal (cab_rpc_call (lonely, "test.Echo", NULL, &cabinet__v1__empty__descriptor, NULL,
-                                    (ProtobufCMessage **) &reply, NULL, &result),
+    assert_int_equal (cab_rpc_call (lonely, "test.Echo", NULL, &cabinet__v1__empty__descriptor,
+                                    NULL, (ProtobufCMessage **) &reply, NULL, &result),
                       CAB_UNAVAILABLE);
     assert_non_null (strstr (result.message, "không sẵn sàng"));
     cab_rpc_client_destroy (&lonely);
@@ -303,7 +303,7 @@ test_call_from_many_threads_matches_replies (void **state)
     pthread_t threads[6];
     hammer_t hammers[6];
     for (int i = 0; i < 6; i++) {
-        hammers[i] = (hammer_t) {f, 0};
+        hammers[i] = (hammer_t){f, 0};
         pthread_create (&threads[i], NULL, s_hammer, &hammers[i]);
     }
     for (int i = 0; i < 6; i++) {
@@ -318,14 +318,17 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown (test_call_returns_reply, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_call_carries_error_fields, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_call_unknown_method_is_unimplemented, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_call_without_caller_is_unauthenticated, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_call_unknown_method_is_unimplemented, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_call_without_caller_is_unauthenticated, s_setup,
+                                         s_teardown),
         cmocka_unit_test_setup_teardown (test_call_while_password_must_change_is_limited, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_call_builtin_health_and_metrics, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_call_times_out_without_retrying_writes, s_setup,
                                          s_teardown),
-        cmocka_unit_test_setup_teardown (test_call_without_server_is_unavailable, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_call_without_server_is_unavailable, s_setup,
+                                         s_teardown),
         cmocka_unit_test_setup_teardown (test_call_from_many_threads_matches_replies, s_setup,
                                          s_teardown),
     };
