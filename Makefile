@@ -29,7 +29,7 @@ LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 
 all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests
-.PHONY: all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
+.PHONY: all deps run test unit-test integration-test bench lint format clean unit-tests
 
 # ---- generated protobuf-c code ------------------------------------------
 PROTOS    := $(wildcard proto/cabinet/v1/*.proto)
@@ -88,6 +88,7 @@ $(BIN)/$(3): $(OBJ)/$(2)/main.o $(LIB)/lib$(1).a $(LIB)/libcab.a
 	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
 
 TESTS += $$(patsubst tests/$(1)/%.c,$(TST)/$(1)/%,$$(wildcard tests/$(1)/test_*.c))
+$(OBJ)/tests/$(1)/%.o: CFLAGS += -I$(2)
 $(TST)/$(1)/%: $(OBJ)/tests/$(1)/%.o $(LIB)/lib$(1).a $(LIB)/libcab.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -lcmocka -o $$@
@@ -141,7 +142,7 @@ C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:
 	clang-format --dry-run --Werror $(C_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	  --suppress=missingIncludeSystem --inline-suppr -Ishared $(filter %.c,$(C_FILES))
+	  --suppress=missingIncludeSystem --inline-suppr -Ishared -I$(GEN) $(filter %.c,$(C_FILES))
 
 format:
 	clang-format -i $(C_FILES)
