@@ -4,6 +4,7 @@
 #   make test       unit tests (cmocka) + integration tests (real PG, slapd, Kafka)
 #   make bench      benchmarks against same-run baselines
 #   make lint       clang-format check + cppcheck
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -29,7 +30,7 @@ LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 
 all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests
-.PHONY: all deps run test unit-test integration-test bench lint format clean unit-tests
+.PHONY: all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
 
 # ---- generated protobuf-c code ------------------------------------------
 PROTOS    := $(wildcard proto/cabinet/v1/*.proto)
@@ -137,6 +138,20 @@ integration-test: all
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -w
+FUZZ_PBJSON  := fuzz/fuzz_pbjson.c shared/cab_pbjson.c shared/cab_utf8.c shared/cab_arena.c \
+                $(GEN)/cabinet/v1/identity.pb-c.c $(GEN)/cabinet/v1/rpc.pb-c.c
+$(BUILD)/fuzz/fuzz_pbjson: $(FUZZ_PBJSON) | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(FUZZ_PBJSON) -ljansson -lprotobuf-c -lutf8proc -lcrypto -o $@
+
+fuzz: deps $(BUILD)/fuzz/fuzz_pbjson
+	@mkdir -p $(BUILD)/fuzz/corpus-pbjson
+	$(BUILD)/fuzz/fuzz_pbjson -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-pbjson fuzz/corpus/pbjson
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:
