@@ -11,19 +11,22 @@
 #include "cab_relay.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/identity.pb-c.h"
-#include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 #include <poll.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+
+/*  cmocka needs these first  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 #define WRITERS 4
 #define PER_WRITER 60

@@ -11,7 +11,8 @@
 
     Client: thread-safe; a pool of DEALER sockets. A request is only queued
     when a server is connected (ZMQ_IMMEDIATE), so "no server" is reported
-    at once as UNAVAILABLE; a timeout is retried only when the call is
+    as UNAVAILABLE once the call's timeout passes without one coming back
+    (a restarting service is waited for); a timeout is retried only when the call is
     declared idempotent.  */
 #ifndef CAB_RPC_H
 #define CAB_RPC_H

@@ -7,16 +7,19 @@
 #include "cab_status.h"
 #include "cab_utf8.h"
 #include "cab_uuid.h"
-#include <cmocka.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*  cmocka needs these first  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 static void
 test_uuid_v7_has_version_and_variant (void **state)

@@ -2,13 +2,16 @@
 #include "cab_arena.h"
 #include "cab_pbjson.h"
 #include "cabinet/v1/identity.pb-c.h"
-#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  cmocka needs these first  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+
+#include <cmocka.h>
 
 static ProtobufCMessage *
 s_parse (const ProtobufCMessageDescriptor *desc, const char *text, cab_arena_t *arena,

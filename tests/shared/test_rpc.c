@@ -2,19 +2,22 @@
     temporary folder, with a test method table.  */
 #include "cab_rpc.h"
 #include "cabinet/v1/identity.pb-c.h"
-#include <cmocka.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+
+/*  cmocka needs these first  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 #define SLOW_MS 400
 
