@@ -1,0 +1,275 @@
+/*  gw_api - the generic route: JSON body -> request message -> RPC ->
+    reply message -> JSON, driven by the route table. Nothing here knows a
+    particular route; what is particular lives in routes.c and its hooks.
+
+    Every refusal of bad input is a 4xx with the API's error document; a 5xx
+    only ever means the gateway or a service failed.  */
+#include "api.h"
+#include "auth.h"
+#include "cab_log.h"
+#include "cab_pbjson.h"
+#include "cab_utf8.h"
+#include "routes.h"
+#include "static.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define HTTP_BAD_REQUEST 400
+#define HTTP_NOT_FOUND 404
+#define HTTP_METHOD_NOT_ALLOWED 405
+#define HTTP_TOO_LARGE 413
+#define HTTP_UNSUPPORTED_TYPE 415
+#define HTTP_NO_CONTENT 204
+
+#define ALLOW_MAX 64
+#define IDEMPOTENCY_KEY_MAX 128
+
+static const char s_json_type[] = "application/json";
+
+bool
+gw_api_path (const char *path)
+{
+    return strncmp (path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
+}
+
+bool
+gw_api_json_type (const char *content_type)
+{
+    if (!content_type)
+        return false;
+    size_t len = strlen (s_json_type);
+    if (strncasecmp (content_type, s_json_type, len) != 0)
+        return false;
+    const char *rest = content_type + len;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    if (*rest == '\0')
+        return true;
+    if (*rest != ';')
+        return false;
+    //  The only parameter JSON has is a charset, and only UTF-8 is JSON.
+    rest++;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    if (strncasecmp (rest, "charset=", 8) != 0)
+        return false;
+    rest += 8;
+    if (*rest == '"')
+        rest++;
+    if (strncasecmp (rest, "utf-8", 5) != 0)
+        return false;
+    rest += 5;
+    if (*rest == '"')
+        rest++;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    return *rest == '\0';
+}
+
+void
+gw_api_too_large (gw_request_t *req, gw_reply_t *reply)
+{
+    char message[128];
+    snprintf (message, sizeof message, "Nội dung yêu cầu quá lớn (tối đa %zu byte)",
+              req->env->max_body);
+    gw_reply_error (reply, HTTP_TOO_LARGE, "too_large", message, NULL);
+}
+
+//  An Idempotency-Key worth passing on: printable ASCII, bounded.
+static bool
+s_idempotency_key_ok (const char *key)
+{
+    size_t n = 0;
+    for (; key[n]; n++)
+        if (!isgraph ((unsigned char) key[n]))
+            return false;
+    return n > 0 && n <= IDEMPOTENCY_KEY_MAX;
+}
+
+void
+gw_api_begin (gw_request_t *req, gw_reply_t *reply)
+{
+    char allow[ALLOW_MAX];
+    const gw_route_t *route = NULL;
+    gw_match_t match = gw_route_match (req->verb, req->path, &route, req->params, &req->param_count,
+                                       allow, sizeof allow);
+    if (match == GW_MATCH_BAD_VERB) {
+        gw_reply_error (reply, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                        "Phương thức không được hỗ trợ cho địa chỉ này", NULL);
+        gw_reply_header (reply, "Allow", allow);
+        return;
+    }
+    if (match == GW_MATCH_NO_PATH) {
+        if (gw_api_path (req->path))
+            gw_reply_error (reply, HTTP_NOT_FOUND, "not_found", "Không tìm thấy địa chỉ yêu cầu",
+                            NULL);
+        else if (strcmp (req->verb, "GET") != 0 && strcmp (req->verb, "HEAD") != 0) {
+            gw_reply_error (reply, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                            "Phương thức không được hỗ trợ cho địa chỉ này", NULL);
+            gw_reply_header (reply, "Allow", "GET, HEAD");
+        } else
+            gw_static_serve (req, reply);
+        return;
+    }
+    req->route = route;
+
+    if (req->content_length >= 0 && (unsigned long long) req->content_length > req->env->max_body) {
+        gw_api_too_large (req, reply);
+        return;
+    }
+    if (req->has_body && !gw_api_json_type (req->content_type)) {
+        gw_reply_error (reply, HTTP_UNSUPPORTED_TYPE, "unsupported_media_type",
+                        "Nội dung phải là JSON (Content-Type: application/json)", "Content-Type");
+        return;
+    }
+    if (req->idempotency_key && !s_idempotency_key_ok (req->idempotency_key)) {
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_argument",
+                        "Idempotency-Key phải là chuỗi ASCII in được, tối đa 128 ký tự",
+                        "Idempotency-Key");
+        return;
+    }
+    //  Authenticate before the body is read: a stranger's upload is refused
+    //  without being buffered.
+    if (route->auth != GW_AUTH_ANONYMOUS)
+        gw_auth_check (req, route, reply);
+}
+
+//  A new, empty message of type desc in the request's arena.
+static ProtobufCMessage *
+s_message_new (gw_request_t *req, const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *msg = cab_arena_alloc (req->arena, desc->sizeof_message);
+    protobuf_c_message_init (desc, msg);
+    return msg;
+}
+
+//  Parse the body into json (an object). Returns NULL after writing the
+//  error into reply.
+static json_t *
+s_parse_body (gw_request_t *req, gw_reply_t *reply)
+{
+    if (!cab_utf8_valid (req->body, req->body_size)) {
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_encoding",
+                        "Nội dung không phải văn bản UTF-8 hợp lệ", NULL);
+        return NULL;
+    }
+    json_error_t error;
+    json_t *json = json_loadb (req->body, req->body_size, JSON_REJECT_DUPLICATES, &error);
+    if (!json) {
+        char message[160];
+        snprintf (message, sizeof message, "Nội dung JSON không hợp lệ (dòng %d, cột %d)",
+                  error.line, error.column);
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_json", message, NULL);
+        return NULL;
+    }
+    if (!json_is_object (json)) {
+        json_decref (json);
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_json",
+                        "Nội dung JSON phải là một đối tượng {...}", NULL);
+        return NULL;
+    }
+    return json;
+}
+
+//  The generic route: one RPC.
+static void
+s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+{
+    json_t *body = NULL;
+    json_t *out = NULL;
+    ProtobufCMessage *msg = NULL;
+    ProtobufCAllocator *alloc = cab_arena_allocator (req->arena);
+    cab_pbjson_error_t perr;
+    memset (&perr, 0, sizeof perr);
+
+    if (req->body_size > 0) {
+        if (!gw_route_takes_body (route)) {
+            gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_argument",
+                            "Yêu cầu này không nhận nội dung; hãy dùng tham số trên địa chỉ", NULL);
+            goto cleanup;
+        }
+        body = s_parse_body (req, reply);
+        if (!body)
+            goto cleanup;
+        msg = cab_pbjson_parse (route->request, body, alloc, &perr);
+        if (!msg) {
+            gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_argument",
+                            perr.message[0] ? perr.message : "Nội dung yêu cầu không hợp lệ",
+                            perr.field);
+            goto cleanup;
+        }
+    } else
+        msg = s_message_new (req, route->request);
+
+    switch (gw_route_bind (route, req, msg, &perr)) {
+    case GW_BIND_OK:
+        break;
+    case GW_BIND_ENCODING:
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_encoding", perr.message, perr.field);
+        goto cleanup;
+    case GW_BIND_INVALID:
+        gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_argument", perr.message, perr.field);
+        goto cleanup;
+    }
+    if (route->before && route->before (req, msg, body, reply))
+        goto cleanup;
+
+    cab_rpc_result_t result;
+    memset (&result, 0, sizeof result);
+    cab_rpc_client_t *client = gw_services_for_method (req->env->services, route->method);
+    if (!client) {
+        result.status = CAB_UNAVAILABLE;
+        gw_reply_rpc_error (reply, &result);
+        goto cleanup;
+    }
+    bool write = gw_verb_is_write (req->verb);
+    cab_call_opts_t opts = {
+        .caller = req->caller,
+        .idempotent = !write,
+        .idempotency_key = write ? req->idempotency_key : NULL,
+    };
+    ProtobufCMessage *answer = NULL;
+    if (cab_rpc_call (client, route->method, msg, route->reply, alloc, &answer, &opts, &result)
+        != CAB_OK) {
+        gw_reply_rpc_error (reply, &result);
+        goto cleanup;
+    }
+    if (route->after)
+        route->after (req, answer, reply);
+    if (route->status == HTTP_NO_CONTENT) {
+        gw_reply_empty (reply, HTTP_NO_CONTENT);
+        goto cleanup;
+    }
+    out = cab_pbjson_dump (answer);
+    if (!out) {
+        cab_error ("%s: cannot write the reply as JSON", route->method);
+        result.status = CAB_INTERNAL;
+        gw_reply_rpc_error (reply, &result);
+        goto cleanup;
+    }
+    gw_reply_json (reply, route->status, out);
+
+cleanup:
+    json_decref (out);
+    json_decref (body);
+}
+
+void
+gw_api_finish (gw_request_t *req, gw_reply_t *reply)
+{
+    if (gw_reply_decided (reply))
+        return;
+    const gw_route_t *route = req->route;
+    if (!route) {
+        cab_error ("request finished without a route: %s %s", req->verb, req->path);
+        cab_rpc_result_t result = {.status = CAB_INTERNAL};
+        gw_reply_rpc_error (reply, &result);
+        return;
+    }
+    if (route->handler)
+        route->handler (req, reply);
+    else
+        s_call (req, route, reply);
+}

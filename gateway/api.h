@@ -1,0 +1,33 @@
+/*  gw_api - what the gateway does with a request, in two steps that match
+    how HTTP delivers it: once the headers are in (find the route, refuse
+    what can be refused before reading a byte of body: unknown path, wrong
+    verb, too large, wrong Content-Type, not signed in, CSRF), and once the
+    body is in (parse it, build the request message, call the service,
+    write the reply).  */
+#ifndef GW_API_H
+#define GW_API_H
+#include "reply.h"
+#include "request.h"
+#include <stdbool.h>
+
+//  Headers are in. Sets req->route, or serves a static file, or decides an
+//  error; when reply is decided afterwards, it is sent without reading the
+//  body.
+void gw_api_begin (gw_request_t *req, gw_reply_t *reply);
+
+//  The body is in (req->body, req->body_size). Fills reply unless
+//  gw_api_begin already decided it.
+void gw_api_finish (gw_request_t *req, gw_reply_t *reply);
+
+//  true for paths of the JSON API (/api and below), which never fall back
+//  to static files.
+bool gw_api_path (const char *path);
+
+//  true if a Content-Type header value names JSON in UTF-8
+//  ("application/json", optionally with "; charset=utf-8").
+bool gw_api_json_type (const char *content_type);
+
+//  Reply for a request body larger than the limit (413).
+void gw_api_too_large (gw_request_t *req, gw_reply_t *reply);
+
+#endif

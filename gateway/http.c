@@ -1,0 +1,440 @@
+/*  gw_http - the HTTP server, on libmicrohttpd's internal thread pool
+    (epoll where the system has it). Each worker thread runs requests to the
+    end, RPC included, so CABINET_HTTP_THREADS bounds how many requests the
+    services see at once from this gateway.
+
+    libmicrohttpd calls the access handler several times per request:
+    first with the headers only, then once per piece of body, then a last
+    time with no data. The first call decides everything it can (gw_api_begin),
+    and a reply decided then is sent at once without reading the body;
+    libmicrohttpd then closes the connection. A reply cannot be queued while
+    the body is still arriving, so a chunked body that grows past the limit
+    is read and dropped up to DISCARD_FACTOR times the limit, answered 413
+    at its end, or cut off by closing the connection when it keeps coming.  */
+#include "http.h"
+#include "api.h"
+#include "auth.h"
+#include "cab_log.h"
+#include "cab_utf8.h"
+#include "cab_uuid.h"
+#include "routes.h"
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CONNECTION_LIMIT 1024          //  open connections, all threads together
+#define CONNECTION_TIMEOUT_S 30        //  idle connections are closed after this
+#define CONNECTION_MEMORY (64 * 1024)  //  per connection, for headers and body pieces
+#define DISCARD_FACTOR 4               //  see the banner
+#define BODY_INITIAL 4096              //  first body buffer; doubles as needed
+#define LOG_PATH_MAX 256               //  longest path written to the access log
+#define LABELS_MAX 192
+#define HTTP_BAD_REQUEST 400
+#define HTTP_SERVER_ERROR 500
+#define NS_PER_S 1e9
+
+//  The web UI loads nothing from elsewhere and is never framed.
+static const char s_csp_web[] = "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+//  JSON is not a page: nothing may run or load in its name.
+static const char s_csp_api[] = "default-src 'none'; frame-ancestors 'none'";
+
+struct _gw_http_t {
+    struct MHD_Daemon *daemon;
+    const gw_env_t *env;
+    int port;
+};
+
+//  One request from first header to last byte sent.
+typedef struct {
+    gw_http_t *server;
+    gw_request_t req;
+    gw_reply_t reply;
+    char *body;  //  what has arrived of the body
+    size_t size;
+    size_t cap;
+    size_t discarded;  //  bytes dropped after the limit was passed
+    bool too_large;
+    bool is_static;   //  a web UI file, not the API
+    int sent_status;  //  status queued, 0 if none was
+    struct timespec start;
+} s_exchange_t;
+
+static double
+s_seconds_since (const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec)
+           + (double) (now.tv_nsec - start->tv_nsec) / NS_PER_S;
+}
+
+static const char *
+s_header (struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value (conn, MHD_HEADER_KIND, name);
+}
+
+//  X-Request-Id from the client is kept when it is short and plain, so a
+//  request can be followed through a proxy; otherwise a new UUIDv7.
+static void
+s_request_id (s_exchange_t *ex, const char *given)
+{
+    size_t n = 0;
+    if (given)
+        while (given[n] && n <= GW_REQUEST_ID_MAX
+               && (isalnum ((unsigned char) given[n]) || strchr ("-_.", given[n])))
+            n++;
+    if (given && n > 0 && n <= GW_REQUEST_ID_MAX && given[n] == '\0')
+        memcpy (ex->req.request_id, given, n + 1);
+    else
+        cab_uuid_v7 (ex->req.request_id);
+}
+
+static void
+s_peer_address (s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    char *out = ex->req.ip;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop (AF_INET, &((const struct sockaddr_in *) (const void *) sa)->sin_addr, out,
+                   GW_IP_MAX);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) (const void *) sa)->sin6_addr, out,
+                   GW_IP_MAX);
+}
+
+static enum MHD_Result
+s_collect_query (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void) kind;
+    gw_request_t *req = cls;
+    if (req->query_count >= GW_MAX_QUERY_PARAMS)
+        return MHD_NO;
+    gw_param_t *param = &req->query[req->query_count++];
+    param->name = key;
+    param->name_len = strlen (key);
+    param->value = value ? value : "";
+    param->value_len = strlen (param->value);
+    return MHD_YES;
+}
+
+static s_exchange_t *
+s_exchange_new (gw_http_t *self, struct MHD_Connection *conn, const char *url, const char *method)
+{
+    s_exchange_t *ex = calloc (1, sizeof *ex);
+    if (!ex)
+        return NULL;
+    ex->req.arena = cab_arena_new ();
+    if (!ex->req.arena) {
+        free (ex);
+        return NULL;
+    }
+    clock_gettime (CLOCK_MONOTONIC, &ex->start);
+    ex->server = self;
+    gw_reply_init (&ex->reply);
+    gw_request_t *req = &ex->req;
+    req->env = self->env;
+    req->verb = method;
+    req->path = url;
+    req->authorization = s_header (conn, MHD_HTTP_HEADER_AUTHORIZATION);
+    req->cookie_session = MHD_lookup_connection_value (conn, MHD_COOKIE_KIND, GW_SESSION_COOKIE);
+    req->csrf_header = s_header (conn, "X-CSRF-Token");
+    req->idempotency_key = s_header (conn, "Idempotency-Key");
+    req->user_agent = s_header (conn, MHD_HTTP_HEADER_USER_AGENT);
+    req->content_type = s_header (conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req->if_none_match = s_header (conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    req->if_modified_since = s_header (conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    //  libmicrohttpd has already refused a malformed Content-Length.
+    const char *length = s_header (conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    req->content_length = length ? strtoll (length, NULL, 10) : -1;
+    req->has_body =
+        req->content_length > 0 || s_header (conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    s_peer_address (ex, conn);
+    s_request_id (ex, s_header (conn, "X-Request-Id"));
+
+    int count = MHD_get_connection_values (conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    if (count > GW_MAX_QUERY_PARAMS)
+        gw_reply_error (&ex->reply, HTTP_BAD_REQUEST, "invalid_argument",
+                        "Quá nhiều tham số trên địa chỉ", NULL);
+    else if (count > 0) {
+        req->query = cab_arena_alloc (req->arena, sizeof (gw_param_t) * (size_t) count);
+        MHD_get_connection_values (conn, MHD_GET_ARGUMENT_KIND, s_collect_query, req);
+    }
+    return ex;
+}
+
+static void
+s_exchange_destroy (s_exchange_t **ex_p)
+{
+    s_exchange_t *ex = *ex_p;
+    if (!ex)
+        return;
+    gw_reply_reset (&ex->reply);
+    cab_arena_destroy (&ex->req.arena);
+    free (ex->body);
+    free (ex);
+    *ex_p = NULL;
+}
+
+//  true if the reply already has a header of that name.
+static bool
+s_reply_has (const gw_reply_t *reply, const char *name)
+{
+    for (int i = 0; i < reply->header_count; i++)
+        if (strcasecmp (reply->headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static enum MHD_Result
+s_send (s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    gw_reply_t *reply = &ex->reply;
+    struct MHD_Response *response;
+    if (reply->fd >= 0) {
+        response = MHD_create_response_from_fd64 (reply->fd_size, reply->fd);
+        if (response)
+            reply->fd = -1;  //  the response closes it
+    } else {
+        response =
+            MHD_create_response_from_buffer (reply->size, reply->body, MHD_RESPMEM_MUST_FREE);
+        if (response)
+            reply->body = NULL;  //  the response frees it
+    }
+    if (!response) {
+        cab_error ("cannot create a response for %s %s", ex->req.verb, ex->req.path);
+        return MHD_NO;
+    }
+    MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header (response, "X-Frame-Options", "DENY");
+    MHD_add_response_header (response, "Content-Security-Policy",
+                             ex->is_static ? s_csp_web : s_csp_api);
+    MHD_add_response_header (response, "X-Request-Id", ex->req.request_id);
+    if (!s_reply_has (reply, MHD_HTTP_HEADER_CACHE_CONTROL))
+        MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (reply->content_type)
+        MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, reply->content_type);
+    for (int i = 0; i < reply->header_count; i++)
+        MHD_add_response_header (response, reply->headers[i].name, reply->headers[i].value);
+    enum MHD_Result queued = MHD_queue_response (conn, (unsigned) reply->status, response);
+    MHD_destroy_response (response);
+    if (queued == MHD_YES)
+        ex->sent_status = reply->status;
+    return queued;
+}
+
+//  Keep the body, or count it as dropped once it has passed the limit.
+//  Returns false when the connection should be closed.
+static bool
+s_take_body (s_exchange_t *ex, const char *data, size_t n)
+{
+    size_t max = ex->server->env->max_body;
+    if (!ex->too_large && n > max - ex->size) {
+        ex->too_large = true;
+        free (ex->body);
+        ex->body = NULL;
+        ex->size = ex->cap = 0;
+    }
+    if (ex->too_large) {
+        ex->discarded += n;
+        return ex->discarded / DISCARD_FACTOR <= max;
+    }
+    if (ex->size + n > ex->cap) {
+        size_t cap = ex->cap ? ex->cap : BODY_INITIAL;
+        while (cap < ex->size + n)
+            cap *= 2;
+        if (cap > max)
+            cap = max;
+        char *body = realloc (ex->body, cap);
+        if (!body)
+            return false;
+        ex->body = body;
+        ex->cap = cap;
+    }
+    memcpy (ex->body + ex->size, data, n);
+    ex->size += n;
+    return true;
+}
+
+static enum MHD_Result
+s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void) version;
+    gw_http_t *self = cls;
+    s_exchange_t *ex = *con_cls;
+    if (!ex) {
+        ex = s_exchange_new (self, conn, url, method);
+        if (!ex)
+            return MHD_NO;
+        *con_cls = ex;
+        if (!gw_reply_decided (&ex->reply)) {
+            gw_api_begin (&ex->req, &ex->reply);
+            ex->is_static = !ex->req.route && !gw_api_path (ex->req.path);
+        }
+        //  A reply queued now is "early" to libmicrohttpd, which then closes
+        //  the connection. Only worth it when a body would follow: without
+        //  one, the next call comes at once and the connection stays open.
+        if (gw_reply_decided (&ex->reply) && ex->req.has_body)
+            return s_send (ex, conn);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        bool keep = s_take_body (ex, upload, *upload_size);
+        *upload_size = 0;
+        if (!keep)
+            cab_warn ("closing connection %s: body far beyond the limit", ex->req.request_id);
+        return keep ? MHD_YES : MHD_NO;
+    }
+    //  The request is complete; a reply decided with the headers stands.
+    if (ex->too_large && !gw_reply_decided (&ex->reply))
+        gw_api_too_large (&ex->req, &ex->reply);
+    ex->req.body = ex->body;
+    ex->req.body_size = ex->size;
+    gw_api_finish (&ex->req, &ex->reply);
+    return s_send (ex, conn);
+}
+
+//  A label value for a verb: the known ones, so strange verbs cannot grow
+//  the metrics without bound.
+static const char *
+s_verb_label (const char *verb)
+{
+    static const char *const known[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                        "PATCH", "DELETE", "OPTIONS", NULL};
+    for (int i = 0; known[i]; i++)
+        if (strcmp (verb, known[i]) == 0)
+            return known[i];
+    return "other";
+}
+
+static void
+s_on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
+                enum MHD_RequestTerminationCode toe)
+{
+    (void) cls;
+    (void) conn;
+    s_exchange_t *ex = *con_cls;
+    if (!ex)
+        return;
+    double seconds = s_seconds_since (&ex->start);
+    const gw_request_t *req = &ex->req;
+    const char *verb = s_verb_label (req->verb);
+    const char *route = req->route ? req->route->pattern : ex->is_static ? "static" : "unmatched";
+    char labels[LABELS_MAX];
+    cab_metrics_t *metrics = ex->server->env->metrics;
+    snprintf (labels, sizeof labels, "method=\"%s\",route=\"%s\",status=\"%d\"", verb, route,
+              ex->sent_status);
+    cab_metrics_add (metrics, "cabinet_gateway_http_requests_total", labels,
+                     "HTTP requests by route and status (0: no response was sent)", 1);
+    snprintf (labels, sizeof labels, "method=\"%s\",route=\"%s\"", verb, route);
+    cab_metrics_observe (metrics, "cabinet_gateway_http_request_duration_seconds", labels,
+                         "HTTP request latency, first header to last byte", seconds);
+
+    //  The path as sent may hold anything; the log line gets a tame copy.
+    char path[LOG_PATH_MAX];
+    size_t n = 0;
+    bool utf8 = cab_utf8_valid (req->path, strlen (req->path));
+    for (; req->path[n] && n < sizeof path - 1; n++) {
+        unsigned char c = (unsigned char) req->path[n];
+        bool tame = c >= 0x20 && c != 0x7F && c != '"' && c != '\\' && (utf8 || c < 0x80);
+        path[n] = tame ? (char) c : '?';
+    }
+    while (n > 0 && ((unsigned char) req->path[n] & 0xC0) == 0x80)
+        n--;  //  cut before a character, not inside one
+    path[n] = '\0';
+    cab_info ("http %s %s %d %.1fms id=%s%s%s%s", req->verb, path, ex->sent_status,
+              seconds * 1000.0, req->request_id, ex->reply.error_code[0] ? " code=" : "",
+              ex->reply.error_code,
+              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+    s_exchange_destroy (&ex);
+    *con_cls = NULL;
+}
+
+__attribute__ ((format (printf, 2, 0))) static void
+s_on_mhd_log (void *cls, const char *fmt, va_list ap)
+{
+    (void) cls;
+    char line[512];
+    vsnprintf (line, sizeof line, fmt, ap);
+    size_t n = strlen (line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    cab_warn ("http server: %s", line);
+}
+
+gw_http_t *
+gw_http_new (const gw_http_opts_t *opts)
+{
+    gw_http_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->env = opts->env;
+
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    memset (&v4, 0, sizeof v4);
+    memset (&v6, 0, sizeof v6);
+    const struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (inet_pton (AF_INET, opts->addr, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons ((uint16_t) opts->port);
+        addr = (const struct sockaddr *) &v4;
+    } else if (inet_pton (AF_INET6, opts->addr, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons ((uint16_t) opts->port);
+        addr = (const struct sockaddr *) &v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        cab_error ("CABINET_HTTP_ADDR=%s is not an IP address", opts->addr);
+        free (self);
+        return NULL;
+    }
+    flags |= MHD_is_feature_supported (MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+
+    self->daemon = MHD_start_daemon (
+        flags, (uint16_t) opts->port, NULL, NULL, s_on_request, self, MHD_OPTION_EXTERNAL_LOGGER,
+        s_on_mhd_log, self, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned) opts->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned) CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
+        MHD_OPTION_END);
+    if (!self->daemon) {
+        cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
+        free (self);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    self->port = info ? info->port : opts->port;
+    return self;
+}
+
+void
+gw_http_destroy (gw_http_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gw_http_t *self = *self_p;
+    MHD_stop_daemon (self->daemon);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+gw_http_port (const gw_http_t *self)
+{
+    return self->port;
+}

@@ -1,0 +1,28 @@
+/*  gw_http - the gateway's HTTP server: libmicrohttpd with its own thread
+    pool. Turns each request into a gw_request_t for gw_api, sends the
+    gw_reply_t back with the headers every response carries, and writes the
+    access log and the request metrics.  */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+#include "request.h"
+
+typedef struct {
+    const char *addr;     //  IPv4 or IPv6 literal to listen on
+    int port;             //  0: any free port (see gw_http_port)
+    int threads;          //  size of the thread pool, >= 1
+    const gw_env_t *env;  //  borrowed; must outlive the server
+} gw_http_opts_t;
+
+typedef struct _gw_http_t gw_http_t;
+
+//  Listen and start serving. Returns NULL on failure (logged).
+gw_http_t *gw_http_new (const gw_http_opts_t *opts);
+
+//  Stop accepting, finish the requests in flight, free; nulls *self_p.
+//  NULL-safe.
+void gw_http_destroy (gw_http_t **self_p);
+
+//  The port actually bound.
+int gw_http_port (const gw_http_t *self);
+
+#endif

@@ -1,0 +1,155 @@
+/*  cabinet-gateway - the node's HTTP front door: the web UI's files and the
+    REST API, each API route turned into an RPC to the service behind it.
+    This file only wires: settings -> logging and signals -> RPC clients ->
+    HTTP server -> wait for SIGINT/SIGTERM -> stop in reverse order.  */
+#include "cab_config.h"
+#include "cab_log.h"
+#include "cab_metrics.h"
+#include "cab_rpc.h"
+#include "http.h"
+#include "request.h"
+#include "routes.h"
+#include "services.h"
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+//  The services the gateway calls, one RPC client each. Adding a service
+//  to the API means adding its name here and its routes to routes.c.
+static const char *const s_services[] = {
+    "identity",
+    NULL,
+};
+
+#define PORT_MAX 65535
+#define THREADS_MAX 256
+#define BODY_MIN 1024
+#define BODY_MAX (64L * 1024 * 1024)
+#define TIMEOUT_MIN_MS 100
+#define TIMEOUT_MAX_MS 600000
+#define SESSION_HOURS_MAX (24 * 365)
+#define SECONDS_PER_HOUR 3600
+
+static volatile sig_atomic_t s_stop = 0;
+
+static void
+s_on_signal (int signum)
+{
+    (void) signum;
+    s_stop = 1;
+}
+
+//  Warn about routes whose service has no client: they would answer 503.
+static void
+s_check_routes (const gw_services_t *services)
+{
+    for (const gw_route_t *route = gw_routes; route->verb; route++)
+        if (route->method && !gw_services_for_method (services, route->method))
+            cab_warn ("route %s %s: no client for %s", route->verb, route->pattern, route->method);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
+        printf ("usage: cabinet-gateway\n\n");
+        cab_config_print (stdout);
+        return 0;
+    }
+    cab_log_init ("gateway");
+
+    //  Signals are blocked in every thread (the ones started below inherit
+    //  the mask) and taken only by sigsuspend in this one, so a signal can
+    //  neither be lost between the check and the wait nor land in a worker.
+    sigset_t stop_signals, old_mask;
+    sigemptyset (&stop_signals);
+    sigaddset (&stop_signals, SIGINT);
+    sigaddset (&stop_signals, SIGTERM);
+    struct sigaction action;
+    memset (&action, 0, sizeof action);
+    action.sa_handler = s_on_signal;
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGINT, &action, NULL);
+    sigaction (SIGTERM, &action, NULL);
+    signal (SIGPIPE, SIG_IGN);
+    pthread_sigmask (SIG_BLOCK, &stop_signals, &old_mask);
+
+    int rc = EXIT_FAILURE;
+    void *zmq_ctx = NULL;
+    cab_metrics_t *metrics = NULL;
+    gw_services_t *services = NULL;
+    gw_http_t *http = NULL;
+    char *web_dir = NULL;
+
+    //  jansson seeds its hash function on first use; do it before threads.
+    json_object_seed (0);
+    zmq_ctx = zmq_ctx_new ();
+    metrics = cab_metrics_new ();
+    services = gw_services_new ();
+    if (!zmq_ctx || !metrics || !services) {
+        cab_error ("out of memory at start-up");
+        goto cleanup;
+    }
+    int timeout_ms =
+        (int) cab_config_long ("CABINET_RPC_TIMEOUT_MS", TIMEOUT_MIN_MS, TIMEOUT_MAX_MS);
+    for (int i = 0; s_services[i]; i++) {
+        char *endpoint = cab_config_endpoint (s_services[i], "rpc");
+        cab_rpc_client_t *client =
+            endpoint ? cab_rpc_client_new (zmq_ctx, endpoint, timeout_ms) : NULL;
+        if (!client || gw_services_add (services, s_services[i], &client)) {
+            cab_error ("cannot create the %s client (%s)", s_services[i],
+                       endpoint ? endpoint : "no endpoint");
+            free (endpoint);
+            goto cleanup;
+        }
+        cab_info ("%s service at %s", s_services[i], endpoint);
+        free (endpoint);
+    }
+    s_check_routes (services);
+
+    const char *web_setting = cab_config_str ("CABINET_WEB_DIR");
+    web_dir = realpath (web_setting, NULL);
+    if (!web_dir)
+        cab_warn ("CABINET_WEB_DIR=%s does not exist: no web UI", web_setting);
+
+    gw_env_t env = {
+        .services = services,
+        .metrics = metrics,
+        .web_dir = web_dir,
+        .max_body = (size_t) cab_config_long ("CABINET_MAX_BODY_BYTES", BODY_MIN, BODY_MAX),
+        .cookie_secure = cab_config_bool ("CABINET_COOKIE_SECURE"),
+        .session_max_age =
+            cab_config_long ("CABINET_SESSION_HOURS", 1, SESSION_HOURS_MAX) * SECONDS_PER_HOUR,
+        .rpc_timeout_ms = timeout_ms,
+    };
+    gw_http_opts_t opts = {
+        .addr = cab_config_str ("CABINET_HTTP_ADDR"),
+        .port = (int) cab_config_long ("CABINET_HTTP_PORT", 0, PORT_MAX),
+        .threads = (int) cab_config_long ("CABINET_HTTP_THREADS", 1, THREADS_MAX),
+        .env = &env,
+    };
+    http = gw_http_new (&opts);
+    if (!http)
+        goto cleanup;
+    bool v6 = strchr (opts.addr, ':') != NULL;
+    cab_info ("gateway listening on http://%s%s%s:%d", v6 ? "[" : "", opts.addr, v6 ? "]" : "",
+              gw_http_port (http));
+
+    while (!s_stop)
+        sigsuspend (&old_mask);
+    cab_info ("stopping");
+    rc = EXIT_SUCCESS;
+
+cleanup:
+    gw_http_destroy (&http);
+    gw_services_destroy (&services);
+    cab_metrics_destroy (&metrics);
+    if (zmq_ctx)
+        zmq_ctx_term (zmq_ctx);
+    free (web_dir);
+    return rc;
+}

@@ -1,0 +1,259 @@
+/*  gw_routes - the route table and how requests find their route.
+
+    Every route the gateway serves is one row below. A row names the RPC
+    method that does the work and the messages on both sides; the generic
+    path in api.c then parses the JSON body into the request message, sets
+    path and query parameters on it, calls the method and writes the reply
+    message back as JSON. Hooks cover what a row cannot say (cookies at
+    sign-in); handlers cover routes that are not one RPC at all.
+    gateway/openapi.json documents exactly these rows, which
+    tests/gateway/test_openapi.c checks in both directions.  */
+#include "routes.h"
+#include "cab_utf8.h"
+#include "cabinet/v1/identity.pb-c.h"
+#include "hooks.h"
+#include "ops.h"
+#include <string.h>
+
+#define HTTP_OK 200
+#define HTTP_CREATED 201
+#define HTTP_NO_CONTENT 204
+
+#define EMPTY &cabinet__v1__empty__descriptor
+#define ID &cabinet__v1__id_request__descriptor
+#define UNIT &cabinet__v1__unit__descriptor
+#define USER &cabinet__v1__user__descriptor
+
+//  Literal patterns come before parameterised ones with the same prefix:
+//  the first row whose pattern and verb match wins.
+const gw_route_t gw_routes[] = {
+    //  operations
+    {"GET", "/healthz", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_healthz},
+    {"GET", "/readyz", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_readyz},
+    {"GET", "/metrics", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_metrics},
+    {"GET", "/api/v1/openapi.json", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL,
+     gw_ops_openapi},
+
+    //  sign-in, session, own account
+    {"POST", "/api/v1/auth/login", "identity.Login", &cabinet__v1__login_request__descriptor,
+     &cabinet__v1__login_reply__descriptor, GW_AUTH_ANONYMOUS, HTTP_OK, gw_hook_login_before,
+     gw_hook_login_after, NULL},
+    {"POST", "/api/v1/auth/logout", "identity.Logout", EMPTY, EMPTY, GW_AUTH_PASSWORD_CHANGE,
+     HTTP_NO_CONTENT, NULL, gw_hook_logout_after, NULL},
+    {"GET", "/api/v1/me", "identity.GetMe", EMPTY, USER, GW_AUTH_PASSWORD_CHANGE, HTTP_OK, NULL,
+     NULL, NULL},
+    {"POST", "/api/v1/me/password", "identity.ChangePassword",
+     &cabinet__v1__change_password_request__descriptor, EMPTY, GW_AUTH_PASSWORD_CHANGE,
+     HTTP_NO_CONTENT, NULL, NULL, NULL},
+    {"POST", "/api/v1/me/totp", "identity.SetupTotp", EMPTY,
+     &cabinet__v1__totp_setup_reply__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/me/totp/confirm", "identity.ConfirmTotp",
+     &cabinet__v1__totp_confirm_request__descriptor, EMPTY, GW_AUTH_SESSION, HTTP_NO_CONTENT, NULL,
+     NULL, NULL},
+
+    //  agencies
+    {"GET", "/api/v1/units", "identity.ListUnits", &cabinet__v1__list_units_request__descriptor,
+     &cabinet__v1__unit_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/units", "identity.CreateUnit", &cabinet__v1__create_unit_request__descriptor,
+     UNIT, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL},
+    {"GET", "/api/v1/units/{id}", "identity.GetUnit", ID, UNIT, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL},
+    {"PATCH", "/api/v1/units/{id}", "identity.UpdateUnit",
+     &cabinet__v1__update_unit_request__descriptor, UNIT, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL},
+
+    //  accounts
+    {"GET", "/api/v1/users", "identity.ListUsers", &cabinet__v1__list_users_request__descriptor,
+     &cabinet__v1__user_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/users", "identity.CreateUser", &cabinet__v1__create_user_request__descriptor,
+     USER, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL},
+    {"POST", "/api/v1/users/{id}/reset-password", "identity.ResetPassword", ID,
+     &cabinet__v1__reset_password_reply__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"GET", "/api/v1/users/{id}", "identity.GetUser", ID, USER, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL},
+    {"PATCH", "/api/v1/users/{id}", "identity.UpdateUser",
+     &cabinet__v1__update_user_request__descriptor, USER, GW_AUTH_SESSION, HTTP_OK,
+     gw_hook_update_user_before, NULL, NULL},
+    {"DELETE", "/api/v1/users/{id}", "identity.DeleteUser", ID, EMPTY, GW_AUTH_SESSION,
+     HTTP_NO_CONTENT, NULL, NULL, NULL},
+
+    //  login log and the province's directory
+    {"GET", "/api/v1/audit/logins", "identity.ListLogins",
+     &cabinet__v1__list_logins_request__descriptor, &cabinet__v1__login_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"GET", "/api/v1/directory", "identity.ListDirectory",
+     &cabinet__v1__list_directory_request__descriptor, &cabinet__v1__directory_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+
+    {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL},
+};
+
+//  Match path against pattern segment by segment; "{name}" takes one
+//  non-empty segment. Fills params on success.
+static bool
+s_pattern_matches (const char *pattern, const char *path, gw_param_t params[GW_MAX_PATH_PARAMS],
+                   int *count_p)
+{
+    const char *p = pattern;
+    const char *s = path;
+    int count = 0;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr (p, '}');
+            const char *end = strchr (s, '/');
+            if (!end)
+                end = s + strlen (s);
+            if (!close || end == s || count == GW_MAX_PATH_PARAMS)
+                return false;
+            params[count].name = p + 1;
+            params[count].name_len = (size_t) (close - p - 1);
+            params[count].value = s;
+            params[count].value_len = (size_t) (end - s);
+            count++;
+            p = close + 1;
+            s = end;
+        } else {
+            if (*p != *s)
+                return false;
+            p++;
+            s++;
+        }
+    }
+    if (*p || *s)
+        return false;
+    *count_p = count;
+    return true;
+}
+
+//  Append verb to the Allow list unless it is there already.
+static void
+s_allow_add (char *allow, size_t cap, const char *verb)
+{
+    if (!allow || cap == 0)
+        return;
+    size_t vlen = strlen (verb);
+    for (const char *at = strstr (allow, verb); at; at = strstr (at + 1, verb))
+        if ((at == allow || at[-1] == ' ') && (at[vlen] == ',' || at[vlen] == '\0'))
+            return;
+    size_t used = strlen (allow);
+    snprintf (allow + used, cap - used, "%s%s", used ? ", " : "", verb);
+}
+
+gw_match_t
+gw_route_match (const char *verb, const char *path, const gw_route_t **route_p,
+                gw_param_t params[GW_MAX_PATH_PARAMS], int *count_p, char *allow, size_t cap)
+{
+    bool path_known = false;
+    gw_param_t found[GW_MAX_PATH_PARAMS];
+    int count = 0;
+    if (allow && cap)
+        allow[0] = '\0';
+    for (const gw_route_t *route = gw_routes; route->verb; route++) {
+        if (!s_pattern_matches (route->pattern, path, found, &count))
+            continue;
+        if (strcmp (route->verb, verb) == 0) {
+            *route_p = route;
+            memcpy (params, found, sizeof (gw_param_t) * (size_t) count);
+            *count_p = count;
+            return GW_MATCH_FOUND;
+        }
+        path_known = true;
+        s_allow_add (allow, cap, route->verb);
+    }
+    *route_p = NULL;
+    *count_p = 0;
+    return path_known ? GW_MATCH_BAD_VERB : GW_MATCH_NO_PATH;
+}
+
+bool
+gw_verb_is_write (const char *verb)
+{
+    return strcmp (verb, "POST") == 0 || strcmp (verb, "PUT") == 0 || strcmp (verb, "PATCH") == 0
+           || strcmp (verb, "DELETE") == 0;
+}
+
+bool
+gw_route_takes_body (const gw_route_t *route)
+{
+    return strcmp (route->verb, "POST") == 0 || strcmp (route->verb, "PUT") == 0
+           || strcmp (route->verb, "PATCH") == 0;
+}
+
+static char *
+s_arena_strndup (cab_arena_t *arena, const char *s, size_t n)
+{
+    char *copy = cab_arena_alloc (arena, n + 1);
+    memcpy (copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+static void
+s_fail (cab_pbjson_error_t *err, const char *field, const char *message)
+{
+    snprintf (err->field, sizeof err->field, "%s", field);
+    snprintf (err->message, sizeof err->message, "%s", message);
+}
+
+//  Set one parameter; name and value are NUL-terminated arena copies.
+static gw_bind_t
+s_set (ProtobufCMessage *msg, const char *name, const char *value, cab_arena_t *arena,
+       cab_pbjson_error_t *err)
+{
+    if (!cab_utf8_valid (name, strlen (name))) {
+        s_fail (err, "", "Tên tham số không phải UTF-8 hợp lệ");
+        return GW_BIND_ENCODING;
+    }
+    if (!cab_utf8_valid (value, strlen (value))) {
+        s_fail (err, name, "Giá trị tham số không phải UTF-8 hợp lệ");
+        return GW_BIND_ENCODING;
+    }
+    memset (err, 0, sizeof *err);
+    if (cab_pbjson_set (msg, name, value, cab_arena_allocator (arena), err)) {
+        if (!err->field[0])
+            snprintf (err->field, sizeof err->field, "%s", name);
+        if (!err->message[0])
+            snprintf (err->message, sizeof err->message, "Tham số không hợp lệ");
+        return GW_BIND_INVALID;
+    }
+    return GW_BIND_OK;
+}
+
+gw_bind_t
+gw_route_bind (const gw_route_t *route, const gw_request_t *req, ProtobufCMessage *msg,
+               cab_pbjson_error_t *err)
+{
+    bool body = gw_route_takes_body (route);
+    for (int i = 0; i < req->query_count; i++) {
+        const gw_param_t *q = &req->query[i];
+        char *name = s_arena_strndup (req->arena, q->name, q->name_len);
+        char *value = s_arena_strndup (req->arena, q->value, q->value_len);
+        if (!cab_utf8_valid (name, strlen (name))) {
+            s_fail (err, "", "Tên tham số không phải UTF-8 hợp lệ");
+            return GW_BIND_ENCODING;
+        }
+        if (body) {
+            s_fail (err, name, "Yêu cầu này nhận dữ liệu trong nội dung JSON, không qua tham số");
+            return GW_BIND_INVALID;
+        }
+        for (int j = 0; j < req->param_count; j++)
+            if (req->params[j].name_len == q->name_len
+                && memcmp (req->params[j].name, q->name, q->name_len) == 0) {
+                s_fail (err, name, "Tham số này đã có trong đường dẫn");
+                return GW_BIND_INVALID;
+            }
+        gw_bind_t rc = s_set (msg, name, value, req->arena, err);
+        if (rc != GW_BIND_OK)
+            return rc;
+    }
+    //  Path parameters last: they name the resource, whatever the body said.
+    for (int i = 0; i < req->param_count; i++) {
+        const gw_param_t *p = &req->params[i];
+        char *name = s_arena_strndup (req->arena, p->name, p->name_len);
+        char *value = s_arena_strndup (req->arena, p->value, p->value_len);
+        gw_bind_t rc = s_set (msg, name, value, req->arena, err);
+        if (rc != GW_BIND_OK)
+            return rc;
+    }
+    return GW_BIND_OK;
+}
