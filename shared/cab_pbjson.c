@@ -254,6 +254,22 @@ s_mark_repeated_sent (ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fie
     }
 }
 
+//  true if name is "<x>_set" for a repeated field x: set by the parser
+//  itself, never accepted from a client.
+static bool
+s_is_presence_flag (const ProtobufCMessageDescriptor *desc, const char *name)
+{
+    size_t n = strlen (name), suffix = strlen (SET_SUFFIX);
+    if (n <= suffix || strcmp (name + n - suffix, SET_SUFFIX) != 0 || n - suffix >= 128)
+        return false;
+    char base[128];
+    memcpy (base, name, n - suffix);
+    base[n - suffix] = '\0';
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name (desc, base);
+    return field && field->label == PROTOBUF_C_LABEL_REPEATED;
+}
+
 static ProtobufCMessage *
 s_parse_object (const ProtobufCMessageDescriptor *desc, json_t *json, ProtobufCAllocator *alloc,
                 const char *path, cab_pbjson_error_t *err)
@@ -279,7 +295,8 @@ s_parse_object (const ProtobufCMessageDescriptor *desc, json_t *json, ProtobufCA
         snprintf (field_path, sizeof field_path, "%s%s%s", path, *path ? "." : "", key);
         const ProtobufCFieldDescriptor *field =
             protobuf_c_message_descriptor_get_field_by_name (desc, key);
-        if (!field || (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+        if (!field || (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+            || s_is_presence_flag (desc, key)) {
             s_fail (err, field_path, "Trường \"%s\" không được hỗ trợ", field_path);
             goto fail;
         }
