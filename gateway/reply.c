@@ -167,12 +167,15 @@ gw_reply_rpc_error (gw_reply_t *self, const cab_rpc_result_t *result)
     cab_status_t status = result->status;
     const char *code = result->code[0] ? result->code : cab_status_code (status);
     const char *message;
+    //  A service's own words are kept (for UNAVAILABLE too: "the directory
+    //  is unreachable" says more than "try again"); internal failures are
+    //  never described to the outside.
     switch (status) {
     case CAB_UNAVAILABLE:
-        message = s_unavailable_message;
+        message = result->message[0] ? result->message : s_unavailable_message;
         break;
     case CAB_DEADLINE_EXCEEDED:
-        message = s_timeout_message;
+        message = result->message[0] ? result->message : s_timeout_message;
         break;
     case CAB_INTERNAL:
     case CAB_UNKNOWN:

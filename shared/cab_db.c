@@ -94,9 +94,21 @@ cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params
     return CAB_UNAVAILABLE;
 }
 
+//  A connection lost earlier (the database restarted) is repaired at the
+//  start of a transaction, where nothing of the caller's work can be lost.
+static void
+s_repair (PGconn *db)
+{
+    if (PQstatus (db) == CONNECTION_BAD) {
+        cab_warn ("database connection lost; reconnecting");
+        PQreset (db);
+    }
+}
+
 cab_status_t
 cab_db_begin (PGconn *db)
 {
+    s_repair (db);
     return cab_db_exec (db, "BEGIN", 0, NULL, NULL);
 }
 
@@ -109,7 +121,10 @@ cab_db_commit (PGconn *db)
 void
 cab_db_rollback (PGconn *db)
 {
-    if (PQtransactionStatus (db) != PQTRANS_IDLE) {
+    //  A lost connection took its transaction with it: reconnect instead.
+    if (PQstatus (db) == CONNECTION_BAD)
+        s_repair (db);
+    else if (PQtransactionStatus (db) != PQTRANS_IDLE) {
         PGresult *res = PQexec (db, "ROLLBACK");
         PQclear (res);
     }

@@ -140,7 +140,6 @@ test_rpc_unavailable_is_503_with_retry_message (void **state)
 {
     (void) state;
     cab_rpc_result_t result = {.status = CAB_UNAVAILABLE};
-    snprintf (result.message, sizeof result.message, "no server at ipc:///secret/path");
     gw_reply_t reply;
     gw_reply_init (&reply);
     gw_reply_rpc_error (&reply, &result);
@@ -148,6 +147,26 @@ test_rpc_unavailable_is_503_with_retry_message (void **state)
     json_t *doc = s_parse (reply.body, reply.size);
     assert_string_equal (s_error_member (doc, "message"),
                          "Dịch vụ tạm thời không sẵn sàng, vui lòng thử lại");
+    json_decref (doc);
+    gw_reply_reset (&reply);
+}
+
+static void
+test_rpc_unavailable_keeps_the_service_message (void **state)
+{
+    (void) state;
+    cab_rpc_result_t result = {.status = CAB_UNAVAILABLE};
+    snprintf (result.message, sizeof result.message, "%s",
+              "Không kết nối được hệ thống xác thực tập trung");
+    snprintf (result.code, sizeof result.code, "ldap_unavailable");
+    gw_reply_t reply;
+    gw_reply_init (&reply);
+    gw_reply_rpc_error (&reply, &result);
+    assert_int_equal (reply.status, 503);
+    json_t *doc = s_parse (reply.body, reply.size);
+    assert_string_equal (s_error_member (doc, "message"),
+                         "Không kết nối được hệ thống xác thực tập trung");
+    assert_string_equal (s_error_member (doc, "code"), "ldap_unavailable");
     json_decref (doc);
     gw_reply_reset (&reply);
 }
@@ -217,6 +236,7 @@ main (void)
         cmocka_unit_test (test_rpc_error_uses_service_code_and_message),
         cmocka_unit_test (test_rpc_error_without_code_uses_status_code),
         cmocka_unit_test (test_rpc_unavailable_is_503_with_retry_message),
+        cmocka_unit_test (test_rpc_unavailable_keeps_the_service_message),
         cmocka_unit_test (test_rpc_deadline_is_504),
         cmocka_unit_test (test_rpc_internal_hides_service_message),
         cmocka_unit_test (test_http_status_is_an_error_for_every_failure),
