@@ -18,7 +18,6 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define RECONNECT_MS 100
 #define RECONNECT_MAX_MS 1000
-#define IDEMPOTENT_ATTEMPTS 2
 
 typedef struct _pooled_t {
     struct _pooled_t *next;
@@ -224,16 +223,22 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     }
     envelope.has_deadline_unix_ms = true;
 
-    //  A send that found no server (UNAVAILABLE) delivered nothing; a
-    //  timeout may have run the method, so only idempotent calls repeat it.
+    //  The whole call, retries included, stays within timeout_ms. A send
+    //  that found no server (UNAVAILABLE) delivered nothing and may be
+    //  repeated in the time left; a timeout may have run the method, so only
+    //  idempotent calls repeat it, their first attempt getting half the time.
     Cabinet__V1__RpcReply *reply = NULL;
     cab_status_t status = CAB_UNAVAILABLE;
     uint8_t *packed = NULL;
-    int attempts = opts->idempotent ? IDEMPOTENT_ATTEMPTS : 1;
-    for (int attempt = 0; attempt < attempts && status != CAB_OK; attempt++) {
+    int64_t end = s_now_ms () + timeout_ms;
+    for (int attempt = 0; status != CAB_OK; attempt++) {
+        int64_t left = end - s_now_ms ();
+        if (left <= 0)
+            break;
+        int attempt_ms = (int) (opts->idempotent && attempt == 0 ? (left + 1) / 2 : left);
         //  Each attempt carries its own deadline: the server drops work
         //  nobody waits for any more.
-        envelope.deadline_unix_ms = s_now_ms () + timeout_ms;
+        envelope.deadline_unix_ms = s_now_ms () + attempt_ms;
         size_t size = cabinet__v1__rpc_request__get_packed_size (&envelope);
         free (packed);
         packed = malloc (size ? size : 1);
@@ -242,7 +247,9 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
             break;
         }
         cabinet__v1__rpc_request__pack (&envelope, packed);
-        status = s_attempt (self, packed, size, request_id, timeout_ms, &reply);
+        status = s_attempt (self, packed, size, request_id, attempt_ms, &reply);
+        if (status == CAB_DEADLINE_EXCEEDED && (!opts->idempotent || attempt >= 1))
+            break;
     }
     free (payload);
     free (packed);

@@ -253,6 +253,8 @@ test_call_times_out_without_retrying_writes (void **state)
                       CAB_DEADLINE_EXCEEDED);
     usleep (SLOW_MS * 1000 * 2);
     assert_int_equal (atomic_load (&s_slow_calls), 1);
+    //  An idempotent call is tried twice within the same time budget.
+    opts.timeout_ms = SLOW_MS / 2;
     opts.idempotent = true;
     assert_int_equal (cab_rpc_call (f->client, "test.Slow", NULL, &cabinet__v1__empty__descriptor,
                                     NULL, (ProtobufCMessage **) &reply, &opts, &result),
@@ -273,6 +275,16 @@ test_call_without_server_is_unavailable (void **state)
                                     NULL, (ProtobufCMessage **) &reply, NULL, &result),
                       CAB_UNAVAILABLE);
     assert_non_null (strstr (result.message, "không sẵn sàng"));
+    //  Retries of an idempotent call stay within the one time budget.
+    struct timespec start, end;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    cab_call_opts_t opts = {.idempotent = true};
+    assert_int_equal (cab_rpc_call (lonely, "test.Echo", NULL, &cabinet__v1__empty__descriptor,
+                                    NULL, (ProtobufCMessage **) &reply, &opts, &result),
+                      CAB_UNAVAILABLE);
+    clock_gettime (CLOCK_MONOTONIC, &end);
+    long elapsed_ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+    assert_true (elapsed_ms >= 150 && elapsed_ms < 400);
     cab_rpc_client_destroy (&lonely);
 }
 
