@@ -35,6 +35,20 @@ gw_api_path (const char *path)
 }
 
 bool
+gw_api_maybe_json_type (const char *content_type)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+    return !content_type || !*content_type || strncasecmp (content_type, form, strlen (form)) == 0;
+}
+
+static void
+s_unsupported_type (gw_reply_t *reply)
+{
+    gw_reply_error (reply, HTTP_UNSUPPORTED_TYPE, "unsupported_media_type",
+                    "Nội dung phải là JSON (Content-Type: application/json)", "Content-Type");
+}
+
+bool
 gw_api_json_type (const char *content_type)
 {
     if (!content_type)
@@ -119,9 +133,9 @@ gw_api_begin (gw_request_t *req, gw_reply_t *reply)
         gw_api_too_large (req, reply);
         return;
     }
-    if (req->has_body && !gw_api_json_type (req->content_type)) {
-        gw_reply_error (reply, HTTP_UNSUPPORTED_TYPE, "unsupported_media_type",
-                        "Nội dung phải là JSON (Content-Type: application/json)", "Content-Type");
+    if (req->has_body && !gw_api_json_type (req->content_type)
+        && !gw_api_maybe_json_type (req->content_type)) {
+        s_unsupported_type (reply);
         return;
     }
     if (req->idempotency_key && !s_idempotency_key_ok (req->idempotency_key)) {
@@ -150,6 +164,16 @@ s_message_new (gw_request_t *req, const ProtobufCMessageDescriptor *desc)
 static json_t *
 s_parse_body (gw_request_t *req, gw_reply_t *reply)
 {
+    //  Sent without a JSON type (curl -d): JSON only if it looks like it.
+    if (!gw_api_json_type (req->content_type)) {
+        size_t i = 0;
+        while (i < req->body_size && strchr (" \t\r\n", req->body[i]))
+            i++;
+        if (i == req->body_size || req->body[i] != '{') {
+            s_unsupported_type (reply);
+            return NULL;
+        }
+    }
     if (!cab_utf8_valid (req->body, req->body_size)) {
         gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_encoding",
                         "Nội dung không phải văn bản UTF-8 hợp lệ", NULL);

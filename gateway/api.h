@@ -27,6 +27,12 @@ bool gw_api_path (const char *path);
 //  ("application/json", optionally with "; charset=utf-8").
 bool gw_api_json_type (const char *content_type);
 
+//  true for the types command-line clients send by default (none, or
+//  application/x-www-form-urlencoded from `curl -d`): the body is taken as
+//  JSON if it is a JSON object, else refused with 415. Safe because writes
+//  authenticated by cookie also need the X-CSRF-Token header.
+bool gw_api_maybe_json_type (const char *content_type);
+
 //  Reply for a request body larger than the limit (413).
 void gw_api_too_large (gw_request_t *req, gw_reply_t *reply);
 

@@ -344,9 +344,14 @@ assert_error "POST /auth/login body over CABINET_MAX_BODY_BYTES" 413
 user_json "kieu.noi.dung" "Kiểu Nội Dung" "$NEW_UNIT" '["member"]' >"$f"
 call_raw POST /api/v1/users "text/plain" "$f" "$ADMIN"
 assert_error "POST /users as text/plain" 415
+printf 'username=kieu.%s&password=x' "$R" >"$f"
+call_raw POST /api/v1/auth/login "application/x-www-form-urlencoded" "$f"
+assert_error "POST /auth/login as a real form" 415
+# `curl -d '{...}'` labels JSON as a form: taken as JSON.
 login_json "kieu.$R" "x" >"$f"
 call_raw POST /api/v1/auth/login "application/x-www-form-urlencoded" "$f"
-assert_error "POST /auth/login as a form" 415
+assert_error "POST /auth/login with JSON labelled as a form is read as JSON" 401
+login_json "kieu.$R" "x" >"$f"
 call_raw POST /api/v1/auth/login "application/xml" "$f"
 assert_error "POST /auth/login as XML" 415
 

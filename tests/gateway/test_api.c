@@ -165,6 +165,16 @@ test_begin_body_that_is_not_json_is_415 (void **state)
 }
 
 static void
+test_begin_json_sent_as_form_is_taken_as_json (void **state)
+{
+    (void) state;
+    assert_true (gw_api_maybe_json_type ("application/x-www-form-urlencoded"));
+    assert_true (gw_api_maybe_json_type (NULL));
+    assert_false (gw_api_maybe_json_type ("text/plain"));
+    assert_false (gw_api_maybe_json_type ("multipart/form-data; boundary=x"));
+}
+
+static void
 test_json_type_accepts_utf8_charset_only (void **state)
 {
     (void) state;
@@ -335,6 +345,7 @@ main (void)
         T (test_begin_write_to_web_page_is_405),
         T (test_begin_declared_length_over_limit_is_413),
         T (test_begin_body_that_is_not_json_is_415),
+        cmocka_unit_test (test_begin_json_sent_as_form_is_taken_as_json),
         T (test_json_type_accepts_utf8_charset_only),
         T (test_begin_session_route_without_token_is_401),
         T (test_begin_cookie_write_without_csrf_is_403),
