@@ -18,6 +18,7 @@ PKGS=(
   libargon2-dev                      # password hashing
   libutf8proc-dev                    # Unicode NFC normalisation
   curl jq wrk                        # integration tests and benchmarks
+  clang libclang-rt-14-dev           # make fuzz (libFuzzer)
 )
 
 missing=()

@@ -86,7 +86,7 @@ static void
 s_lower (const char *verb, char *out, size_t cap)
 {
     size_t n = 0;
-    for (; verb[n] && n < cap - 1; n++)
+    for (; n < cap - 1 && verb[n]; n++)
         out[n] = (char) tolower ((unsigned char) verb[n]);
     out[n] = '\0';
 }
