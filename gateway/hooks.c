@@ -53,17 +53,3 @@ gw_hook_logout_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *repl
     (void) msg;
     gw_auth_clear_cookies (req->env, reply);
 }
-
-int
-gw_hook_update_user_before (gw_request_t *req, ProtobufCMessage *msg, const json_t *body,
-                            gw_reply_t *reply)
-{
-    (void) req;
-    (void) reply;
-    Cabinet__V1__UpdateUserRequest *update = (Cabinet__V1__UpdateUserRequest *) msg;
-    //  "roles": null is an absent list, as for every other field.
-    const json_t *roles = body ? json_object_get (body, "roles") : NULL;
-    update->has_roles_set = true;
-    update->roles_set = roles && !json_is_null (roles);
-    return 0;
-}

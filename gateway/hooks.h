@@ -1,7 +1,8 @@
 /*  gw_hooks - the route hooks for the few routes that need more than the
     generic JSON <-> protobuf mapping: sign-in (the caller's address, the
-    session cookies), sign-out (clearing them), and user updates (telling
-    the service whether the roles were sent at all).  */
+    session cookies) and sign-out (clearing them). Whether a repeated field
+    such as UpdateUserRequest.roles was sent is told by cab_pbjson itself
+    (its "<field>_set" flag).  */
 #ifndef GW_HOOKS_H
 #define GW_HOOKS_H
 #include "routes.h"
@@ -15,10 +16,5 @@ void gw_hook_login_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *
 
 //  After sign-out: expire both cookies.
 void gw_hook_logout_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *reply);
-
-//  UpdateUserRequest: roles_set is true exactly when the body had "roles"
-//  (not null), so an absent list leaves roles alone and [] removes them all.
-int gw_hook_update_user_before (gw_request_t *req, ProtobufCMessage *msg, const json_t *body,
-                                gw_reply_t *reply);
 
 #endif

@@ -72,8 +72,8 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/users/{id}", "identity.GetUser", ID, USER, GW_AUTH_SESSION, HTTP_OK, NULL,
      NULL, NULL},
     {"PATCH", "/api/v1/users/{id}", "identity.UpdateUser",
-     &cabinet__v1__update_user_request__descriptor, USER, GW_AUTH_SESSION, HTTP_OK,
-     gw_hook_update_user_before, NULL, NULL},
+     &cabinet__v1__update_user_request__descriptor, USER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL},
     {"DELETE", "/api/v1/users/{id}", "identity.DeleteUser", ID, EMPTY, GW_AUTH_SESSION,
      HTTP_NO_CONTENT, NULL, NULL, NULL},
 

@@ -97,41 +97,6 @@ test_logout_after_expires_cookies (void **state)
     assert_non_null (strstr (f->reply.headers[1].value, "Max-Age=0"));
 }
 
-static void
-test_update_user_roles_sent_sets_roles_set (void **state)
-{
-    s_fixture_t *f = *state;
-    Cabinet__V1__UpdateUserRequest update = CABINET__V1__UPDATE_USER_REQUEST__INIT;
-    json_t *body = json_pack ("{s:[]}", "roles");
-    gw_hook_update_user_before (&f->req, &update.base, body, &f->reply);
-    json_decref (body);
-    assert_true (update.has_roles_set);
-    assert_true (update.roles_set);
-}
-
-static void
-test_update_user_roles_absent_clears_roles_set (void **state)
-{
-    s_fixture_t *f = *state;
-    Cabinet__V1__UpdateUserRequest update = CABINET__V1__UPDATE_USER_REQUEST__INIT;
-    update.roles_set = true;  //  a client may send "roles_set": true itself
-    json_t *body = json_pack ("{s:s, s:b}", "title", "Phó Giám đốc", "roles_set", 1);
-    gw_hook_update_user_before (&f->req, &update.base, body, &f->reply);
-    json_decref (body);
-    assert_false (update.roles_set);
-}
-
-static void
-test_update_user_roles_null_is_absent (void **state)
-{
-    s_fixture_t *f = *state;
-    Cabinet__V1__UpdateUserRequest update = CABINET__V1__UPDATE_USER_REQUEST__INIT;
-    json_t *body = json_pack ("{s:n}", "roles");
-    gw_hook_update_user_before (&f->req, &update.base, body, &f->reply);
-    json_decref (body);
-    assert_false (update.roles_set);
-}
-
 int
 main (void)
 {
@@ -141,9 +106,6 @@ main (void)
         T (test_login_after_sets_session_and_csrf_cookies),
         T (test_login_after_without_token_sets_no_cookie),
         T (test_logout_after_expires_cookies),
-        T (test_update_user_roles_sent_sets_roles_set),
-        T (test_update_user_roles_absent_clears_roles_set),
-        T (test_update_user_roles_null_is_absent),
     };
 #undef T
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -130,6 +130,10 @@ test_parse_marks_repeated_as_sent (void **state)
                                                     "{\"title\":\"Chánh Văn phòng\"}", arena, &err);
     assert_non_null (req);
     assert_false (req->roles_set);
+    req = (Cabinet__V1__UpdateUserRequest *) s_parse (&cabinet__v1__update_user_request__descriptor,
+                                                      "{\"roles\":null}", arena, &err);
+    assert_non_null (req);
+    assert_false (req->roles_set);
     //  The flag is the parser's own: a client cannot send it.
     assert_null (s_parse (&cabinet__v1__update_user_request__descriptor, "{\"roles_set\":true}",
                           arena, &err));
