@@ -30,7 +30,7 @@ LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 
 all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests
-.PHONY: all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
+.PHONY: print-services all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
 
 # ---- generated protobuf-c code ------------------------------------------
 PROTOS    := $(wildcard proto/cabinet/v1/*.proto)
@@ -116,6 +116,10 @@ $(BUILD)/integration/%: $(OBJ)/integration/%.o $(LIB)/libcab.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
 unit-tests: $(TESTS) $(ITESTS)
+
+# the services, in start order, for scripts (integration/lib.sh, deploy/run.sh)
+print-services:
+	@echo $(SERVICES)
 
 # ---- what people type -----------------------------------------------------
 deps:

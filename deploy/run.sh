@@ -3,8 +3,8 @@
 #
 # Starts, in order: a private PostgreSQL cluster in ./var/pg (created on the
 # first run, kept with its data afterwards), the development Kafka broker,
-# cabinet-identity (after seeding the demo province, idempotently) and
-# cabinet-gateway; waits for /readyz, prints the URL and the demo accounts,
+# every service of the Makefile's SERVICES (after each one's seed-demo, which
+# is idempotent) and cabinet-gateway; waits for /readyz, prints the URL and the demo accounts,
 # and runs until Ctrl-C or SIGTERM, which stop everything in reverse order.
 # Logs: ./var/log/*.log. Sockets: ./var/run. Built binaries: $BUILD/bin.
 #
@@ -33,7 +33,9 @@ die() {
 }
 now_ms() { date +%s%3N; }
 
-for b in cabinet-broker cabinet-identity cabinet-gateway; do
+# The node's services in start order, as the Makefile lists them.
+read -r -a SERVICES <<<"$(make -s --no-print-directory -C "$ROOT" print-services)"
+for b in cabinet-broker "${SERVICES[@]/#/cabinet-}" cabinet-gateway; do
   [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
 done
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -170,15 +172,17 @@ export CABINET_KAFKA_BOOTSTRAP
 
 # ---- services --------------------------------------------------------------------
 say "seeding the demo province"
-"$BIN/cabinet-identity" seed-demo >>"$LOG/seed-demo.log" 2>&1 ||
-  die "cabinet-identity seed-demo failed; see $LOG/seed-demo.log"
-start identity "$BIN/cabinet-identity"
+for name in "${SERVICES[@]}"; do
+  "$BIN/cabinet-$name" seed-demo >>"$LOG/seed-demo.log" 2>&1 ||
+    die "cabinet-$name seed-demo failed; see $LOG/seed-demo.log"
+done
+for name in "${SERVICES[@]}"; do start "$name" "$BIN/cabinet-$name"; done
 start gateway "$BIN/cabinet-gateway"
 
 URL="http://$ADDR:$PORT"
 deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
 until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/readyz")" == 200 ]; do
-  for name in identity gateway; do
+  for name in "${SERVICES[@]}" gateway; do
     alive "$(pid_of "$name")" || die "$name stopped; see $LOG/$name.log: $(tail -n 3 "$LOG/$name.log")"
   done
   [ "$(now_ms)" -lt "$deadline" ] || die "$URL/readyz did not answer 200 within ${READY_TIMEOUT}s; see $LOG/"

@@ -386,8 +386,21 @@ pb_get() {
 
 # ---- services ------------------------------------------------------------------------
 
+# The node's services in start order, as the Makefile lists them.
+mapfile -t CAB_SERVICES < <(make -s --no-print-directory -C "$CAB_ROOT" print-services | tr ' ' '\n')
+
+service_start() { # NAME
+  start_proc "$1" "$CAB_BIN/cabinet-$1"
+}
+
 identity_start() {
-  start_proc identity "$CAB_BIN/cabinet-identity"
+  service_start identity
+}
+
+is_service() { # NAME
+  local s
+  for s in "${CAB_SERVICES[@]}"; do [ "$s" == "$1" ] && return 0; done
+  return 1
 }
 
 gateway_start() {
@@ -420,7 +433,7 @@ wait_ready() {
   local deadline=$(($(now_ms) + timeout * 1000)) name
   while :; do
     readyz_ok && return 0
-    for name in identity gateway; do
+    for name in "${CAB_SERVICES[@]}" gateway; do
       if ! proc_alive "$name"; then
         log "$name exited while waiting for /readyz"
         return 1
@@ -432,11 +445,11 @@ wait_ready() {
 }
 
 env_start() {
-  local need
+  local need name
   for need in curl jq kcat protoc-c ldapsearch; do
     command -v "$need" >/dev/null || { log "missing tool: $need (run deploy/install-deps.sh)"; exit 2; }
   done
-  for need in cabinet-broker cabinet-identity cabinet-gateway; do
+  for need in cabinet-broker "${CAB_SERVICES[@]/#/cabinet-}" cabinet-gateway; do
     [ -x "$CAB_BIN/$need" ] || { log "missing $CAB_BIN/$need (run make)"; exit 2; }
   done
   ENV_DIR=$(mktemp -d /tmp/cab.XXXXXX) || exit 2
@@ -485,12 +498,14 @@ env_start() {
       CABINET_LDAP_DEFAULT_UNIT
   fi
   broker_start || env_abort "the Kafka broker did not start"
-  identity_start
+  for name in "${CAB_SERVICES[@]}"; do service_start "$name"; done
   gateway_start || env_abort "the gateway did not start"
   wait_ready || env_abort "the node did not become ready"
   # The demo province, next to the bootstrap admin made at first start.
-  "$CAB_BIN/cabinet-identity" seed-demo >>"$ENV_LOG_DIR/seed-demo.log" 2>&1 ||
-    env_abort "cabinet-identity seed-demo failed"
+  for name in "${CAB_SERVICES[@]}"; do
+    "$CAB_BIN/cabinet-$name" seed-demo >>"$ENV_LOG_DIR/seed-demo.log" 2>&1 ||
+      env_abort "cabinet-$name seed-demo failed"
+  done
   wait_ready || env_abort "the node is not ready after seeding"
   note "node ready at $BASE_URL in $(($(now_ms) - t0)) ms (temp $ENV_DIR, logs $ENV_LOG_DIR)"
 }
@@ -513,13 +528,11 @@ env_stop() {
     [ -n "${ENV_PID[$name]:-}" ] || continue
     stop_proc "$name" TERM
     rc=$STOP_RC
-    case $name in
-    identity | gateway | broker)
+    if is_service "$name" || [ "$name" == gateway ] || [ "$name" == broker ]; then
       if [ "$rc" == 0 ]; then pass "$name stops cleanly on SIGTERM"; else
         fail "$name stops cleanly on SIGTERM" "exit status $rc (see $ENV_LOG_DIR/$name.log)"
       fi
-      ;;
-    esac
+    fi
   done
   pg_stop
   for f in "$ENV_LOG_DIR"/*.log; do
