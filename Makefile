@@ -8,7 +8,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-SERVICES := identity
+SERVICES := identity scheduling
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)
 GEN      := $(BUILD)/gen

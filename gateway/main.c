@@ -22,6 +22,7 @@
 //  to the API means adding its name here and its routes to routes.c.
 static const char *const s_services[] = {
     "identity",
+    "scheduling",
     NULL,
 };
 

@@ -11,6 +11,7 @@
 #include "routes.h"
 #include "cab_utf8.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include "cabinet/v1/scheduling.pb-c.h"
 #include "hooks.h"
 #include "ops.h"
 #include <string.h>
@@ -23,6 +24,11 @@
 #define ID &cabinet__v1__id_request__descriptor
 #define UNIT &cabinet__v1__unit__descriptor
 #define USER &cabinet__v1__user__descriptor
+#define MEETING &cabinet__v1__meeting__descriptor
+#define MEETING_ID &cabinet__v1__meeting_id_request__descriptor
+#define TRANSITION &cabinet__v1__transition_request__descriptor
+#define VIOLATIONS &cabinet__v1__list_violations_request__descriptor
+#define VIOLATION_LIST &cabinet__v1__violation_list__descriptor
 
 //  Literal patterns come before parameterised ones with the same prefix:
 //  the first row whose pattern and verb match wins.
@@ -84,6 +90,67 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/directory", "identity.ListDirectory",
      &cabinet__v1__list_directory_request__descriptor, &cabinet__v1__directory_list__descriptor,
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+
+    //  catalogs (R2)
+    {"GET", "/api/v1/catalogs/{kind}", "scheduling.ListCatalog",
+     &cabinet__v1__list_catalog_request__descriptor, &cabinet__v1__catalog_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/catalogs/{kind}", "scheduling.CreateCatalogEntry",
+     &cabinet__v1__create_catalog_entry_request__descriptor,
+     &cabinet__v1__catalog_entry__descriptor, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL},
+
+    //  meetings (R3): registering, calendars, the state machine
+    {"GET", "/api/v1/meetings", "scheduling.ListMeetings",
+     &cabinet__v1__list_meetings_request__descriptor, &cabinet__v1__meeting_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings", "scheduling.CreateMeeting",
+     &cabinet__v1__create_meeting_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_CREATED, NULL,
+     NULL, NULL},
+    {"GET", "/api/v1/meetings/{id}", "scheduling.GetMeeting", MEETING_ID, MEETING, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL},
+    {"PATCH", "/api/v1/meetings/{id}", "scheduling.UpdateMeeting",
+     &cabinet__v1__update_meeting_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/submit", "scheduling.SubmitMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/approve", "scheduling.ApproveMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/reject", "scheduling.RejectMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/unapprove", "scheduling.UnapproveMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/cancel", "scheduling.CancelMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/start", "scheduling.StartMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/end", "scheduling.EndMeeting", TRANSITION, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+
+    //  attendance (R4)
+    {"POST", "/api/v1/meetings/{id}/rsvp", "scheduling.Rsvp",
+     &cabinet__v1__rsvp_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/attendees", "scheduling.NameAttendees",
+     &cabinet__v1__name_attendees_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/roll-call", "scheduling.RollCall",
+     &cabinet__v1__roll_call_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL},
+    {"POST", "/api/v1/meetings/{id}/check-in", "scheduling.CheckIn", MEETING_ID, MEETING,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"POST", "/api/v1/meetings/{id}/support-requests", "scheduling.CreateSupportRequest",
+     &cabinet__v1__create_support_request__descriptor, &cabinet__v1__support_request__descriptor,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL},
+    {"GET", "/api/v1/meetings/{id}/attendance", "scheduling.GetAttendance", MEETING_ID,
+     &cabinet__v1__attendance_counts__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+
+    //  lead-time violations (R3.4) and the public list (R3.6)
+    {"GET", "/api/v1/meetings/{id}/violations", "scheduling.ListMeetingViolations", VIOLATIONS,
+     VIOLATION_LIST, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"GET", "/api/v1/lead-time-violations", "scheduling.ListViolations", VIOLATIONS, VIOLATION_LIST,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL},
+    {"GET", "/api/v1/public/meetings", "scheduling.ListPublicMeetings",
+     &cabinet__v1__list_public_meetings_request__descriptor,
+     &cabinet__v1__public_meeting_list__descriptor, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, NULL},
 
     {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL},
 };
