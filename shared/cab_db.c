@@ -106,6 +106,44 @@ s_repair (PGconn *db)
 }
 
 cab_status_t
+cab_db_query_row (PGconn *db, const char *sql, int nparams, const char *const *params,
+                  PGresult **res_p)
+{
+    PGresult *res = NULL;
+    cab_status_t status = cab_db_exec (db, sql, nparams, params, &res);
+    if (status != CAB_OK)
+        return status;
+    if (PQntuples (res) == 0) {
+        PQclear (res);
+        return CAB_NOT_FOUND;
+    }
+    *res_p = res;
+    return CAB_OK;
+}
+
+bool
+cab_db_like_pattern (const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 3)
+        return false;
+    out[o++] = '%';
+    for (const char *c = in; *c; c++) {
+        bool special = *c == '\\' || *c == '%' || *c == '_';
+        if (o + (special ? 2 : 1) + 2 > cap) {
+            out[0] = '\0';
+            return false;
+        }
+        if (special)
+            out[o++] = '\\';
+        out[o++] = *c;
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+    return true;
+}
+
+cab_status_t
 cab_db_begin (PGconn *db)
 {
     s_repair (db);

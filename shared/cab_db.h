@@ -30,6 +30,16 @@ int cab_db_migrate (PGconn *db, const char *schema, const cab_embedded_file_t *m
 cab_status_t cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params,
                           PGresult **res_p);
 
+//  cab_db_exec for a statement that must return rows: CAB_NOT_FOUND (nothing
+//  to free) when it returns none.
+cab_status_t cab_db_query_row (PGconn *db, const char *sql, int nparams, const char *const *params,
+                               PGresult **res_p);
+
+//  The LIKE pattern "%<in, with \ % _ escaped>%" into out (cap bytes), for a
+//  "contains" search passed as a parameter. Returns false (out is "") if out
+//  is too small.
+bool cab_db_like_pattern (const char *in, char *out, size_t cap);
+
 //  Transaction helpers. begin/commit return CAB_OK or a mapped status;
 //  rollback is safe to call in any state.
 cab_status_t cab_db_begin (PGconn *db);

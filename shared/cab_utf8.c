@@ -29,6 +29,33 @@ cab_utf8_nfc (const char *s)
     return (char *) utf8proc_NFC ((const utf8proc_uint8_t *) s);
 }
 
+static bool
+s_blank (char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+char *
+cab_utf8_clean (cab_arena_t *arena, const char *in)
+{
+    if (!in)
+        return NULL;
+    char *nfc = cab_utf8_nfc (in);
+    if (!nfc)
+        return NULL;
+    const char *start = nfc;
+    while (s_blank (*start))
+        start++;
+    size_t len = strlen (start);
+    while (len > 0 && s_blank (start[len - 1]))
+        len--;
+    char *out = cab_arena_alloc (arena, len + 1);
+    memcpy (out, start, len);
+    out[len] = '\0';
+    free (nfc);
+    return out;
+}
+
 size_t
 cab_utf8_length (const char *s)
 {

@@ -1,5 +1,6 @@
 /*  h_common - what every identity handler uses: the caller as an actor,
     clean input text, uniform error replies.  */
+#include "cab_db.h"
 #include "cab_utf8.h"
 #include "cab_uuid.h"
 #include "handlers.h"
@@ -23,36 +24,12 @@ ident_call_actor (const cab_call_t *call, ident_actor_t *actor)
     ident_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
 }
 
-static bool
-s_blank (char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 char *
 ident_call_text (cab_call_t *call, const char *in, bool *ok)
 {
-    if (!in)
-        return NULL;
-    if (!cab_utf8_valid (in, strlen (in))) {
+    char *out = cab_utf8_clean (call->arena, in);
+    if (in && !out)
         *ok = false;
-        return NULL;
-    }
-    char *nfc = cab_utf8_nfc (in);
-    if (!nfc) {
-        *ok = false;
-        return NULL;
-    }
-    const char *start = nfc;
-    while (s_blank (*start))
-        start++;
-    size_t len = strlen (start);
-    while (len > 0 && s_blank (start[len - 1]))
-        len--;
-    char *out = cab_arena_alloc (call->arena, len + 1);
-    memcpy (out, start, len);
-    out[len] = '\0';
-    free (nfc);
     return out;
 }
 
@@ -113,14 +90,14 @@ ident_call_pattern (cab_call_t *call, const char *q, const char **pattern)
     }
     if (!text || !*text)
         return true;
-    if (ident_utf8_chars (text) > IDENT_QUERY_MAX) {
+    if (cab_utf8_length (text) > IDENT_QUERY_MAX) {
         ident_call_invalid (call, "q", "Từ khóa tìm kiếm không được dài quá 200 ký tự");
         return false;
     }
     //  Every byte may gain a backslash; plus the two % and the NUL.
     size_t cap = 2 * strlen (text) + 3;
     char *out = cab_arena_alloc (call->arena, cap);
-    if (!ident_like_pattern (text, out, cap)) {
+    if (!cab_db_like_pattern (text, out, cap)) {
         ident_call_invalid (call, "q", "Từ khóa tìm kiếm không hợp lệ");
         return false;
     }

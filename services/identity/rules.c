@@ -1,6 +1,7 @@
 /*  rules - the identity service's pure decisions (see rules.h). Everything
     here is a function of its arguments: no I/O, no clock, no globals.  */
 #include "rules.h"
+#include "cab_utf8.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -51,16 +52,6 @@ s_has_control (const char *s)
     return false;
 }
 
-size_t
-ident_utf8_chars (const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char) *s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 void
 ident_utf8_truncate (char *s, size_t max_bytes)
 {
@@ -93,7 +84,7 @@ ident_check_full_name (const char *s)
 {
     if (!s || s_blank (s))
         return "Vui lòng nhập họ và tên";
-    if (ident_utf8_chars (s) > IDENT_NAME_MAX)
+    if (cab_utf8_length (s) > IDENT_NAME_MAX)
         return "Họ và tên không được dài quá 200 ký tự";
     if (s_has_control (s))
         return "Họ và tên chứa ký tự không hợp lệ";
@@ -105,7 +96,7 @@ ident_check_title (const char *s)
 {
     if (!s || !*s)
         return NULL;
-    if (ident_utf8_chars (s) > IDENT_NAME_MAX)
+    if (cab_utf8_length (s) > IDENT_NAME_MAX)
         return "Chức vụ không được dài quá 200 ký tự";
     if (s_has_control (s))
         return "Chức vụ chứa ký tự không hợp lệ";
@@ -117,7 +108,7 @@ ident_check_unit_name (const char *s)
 {
     if (!s || s_blank (s))
         return "Vui lòng nhập tên đơn vị";
-    if (ident_utf8_chars (s) > IDENT_NAME_MAX)
+    if (cab_utf8_length (s) > IDENT_NAME_MAX)
         return "Tên đơn vị không được dài quá 200 ký tự";
     if (s_has_control (s))
         return "Tên đơn vị chứa ký tự không hợp lệ";
@@ -312,7 +303,7 @@ ident_password_policy (const char *password, const char *username, const char *o
 {
     if (!password)
         return IDENT_PW_TOO_SHORT;
-    size_t chars = ident_utf8_chars (password);
+    size_t chars = cab_utf8_length (password);
     if ((long) chars < min_length)
         return IDENT_PW_TOO_SHORT;
     if (chars > IDENT_PASSWORD_MAX)
@@ -489,28 +480,6 @@ ident_ldap_escape (const char *in, char *out, size_t cap)
     }
     if (o >= cap)
         return false;
-    out[o] = '\0';
-    return true;
-}
-
-bool
-ident_like_pattern (const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (cap < 3)
-        return false;
-    out[o++] = '%';
-    for (const char *c = in; *c; c++) {
-        bool special = *c == '\\' || *c == '%' || *c == '_';
-        if (o + (special ? 2 : 1) + 2 > cap) {
-            out[0] = '\0';
-            return false;
-        }
-        if (special)
-            out[o++] = '\\';
-        out[o++] = *c;
-    }
-    out[o++] = '%';
     out[o] = '\0';
     return true;
 }

@@ -65,9 +65,6 @@ bool ident_totp_code_valid (const char *s);
 //  ("2026-12-01T08:00:00+07:00", fractions and Z allowed).
 bool ident_rfc3339_valid (const char *s);
 
-//  Number of code points in UTF-8 s (continuation bytes not counted).
-size_t ident_utf8_chars (const char *s);
-
 //  Cut s in place to at most max_bytes bytes without splitting a UTF-8
 //  sequence.
 void ident_utf8_truncate (char *s, size_t max_bytes);
@@ -165,9 +162,5 @@ ident_login_scope_t ident_login_scope (const ident_actor_t *actor);
 //  into out (cap bytes), for an LDAP filter value; UTF-8 passes as it is.
 //  Returns false if out is too small (out is then "").
 bool ident_ldap_escape (const char *in, char *out, size_t cap);
-
-//  Build the SQL LIKE pattern "%<in with \ % _ escaped>%" into out (cap
-//  bytes). Returns false if out is too small.
-bool ident_like_pattern (const char *in, char *out, size_t cap);
 
 #endif

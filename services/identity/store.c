@@ -509,23 +509,6 @@ s_account_from_row (ident_store_t *self, cab_arena_t *arena, const PGresult *res
     return account;
 }
 
-//  Run sql expecting rows; *res_p on CAB_OK. CAB_NOT_FOUND when no row.
-static cab_status_t
-s_query_row (ident_store_t *self, const char *sql, int n, const char *const *params,
-             PGresult **res_p)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (self->db, sql, n, params, &res);
-    if (status != CAB_OK)
-        return status;
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        return CAB_NOT_FOUND;
-    }
-    *res_p = res;
-    return CAB_OK;
-}
-
 //  Run a statement whose result is not needed.
 static cab_status_t
 s_command (ident_store_t *self, const char *sql, int n, const char *const *params)
@@ -624,7 +607,7 @@ s_user_read (ident_store_t *self, cab_arena_t *arena, const char *sql, const cha
 {
     const char *params[] = {key};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, sql, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, sql, 1, params, &res);
     if (status == CAB_OK)
         *user = s_user_from_row (self, arena, res, 0, version);
     PQclear (res);
@@ -723,7 +706,7 @@ s_account_read (ident_store_t *self, cab_arena_t *arena, const char *sql, const 
 {
     const char *params[] = {key};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, sql, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, sql, 1, params, &res);
     if (status == CAB_OK)
         *account = s_account_from_row (self, arena, res);
     PQclear (res);
@@ -814,7 +797,7 @@ ident_store_session_open (ident_store_t *self, cab_arena_t *arena, const ident_s
             goto cleanup;
     }
     const char *params[] = {id, spec->token_hash, spec->user_id, hours, spec->ip, spec->user_agent};
-    status = s_query_row (self, SQL_SESSION_INSERT, 6, params, &res);
+    status = cab_db_query_row (self->db, SQL_SESSION_INSERT, 6, params, &res);
     if (status != CAB_OK)
         goto cleanup;
     *expires_at = s_text (arena, res, 0, 0);
@@ -1187,7 +1170,7 @@ ident_store_user_set_password (ident_store_t *self, const char *id, const char *
         goto cleanup;
     const char *params[] = {id, password_hash, must_change ? "true" : "false",
                             reset ? "true" : "false"};
-    status = s_query_row (self, SQL_USER_SET_PASSWORD, 4, params, &res);
+    status = cab_db_query_row (self->db, SQL_USER_SET_PASSWORD, 4, params, &res);
     if (status == CAB_NOT_FOUND) {
         s_fault (fault, NULL, "Tài khoản không còn hoạt động hoặc không dùng mật khẩu cục bộ");
         status = CAB_FAILED_PRECONDITION;
@@ -1398,7 +1381,7 @@ s_unit_read (ident_store_t *self, cab_arena_t *arena, const char *sql, const cha
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, sql, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, sql, 1, params, &res);
     if (status == CAB_OK)
         *unit = s_unit_from_row (arena, res, 0);
     PQclear (res);
@@ -1440,7 +1423,7 @@ ident_store_unit_find (ident_store_t *self, cab_arena_t *arena, const char *name
 {
     const char *params[] = {name};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_UNIT_BY_NAME, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_UNIT_BY_NAME, 1, params, &res);
     if (status == CAB_OK)
         *id = s_text (arena, res, 0, 0);
     PQclear (res);
@@ -1477,7 +1460,7 @@ ident_store_unit_create (ident_store_t *self, cab_arena_t *arena, const char *na
     if (parent_id && (status = s_parent_must_exist (self, parent_id, fault)) != CAB_OK)
         goto cleanup;
     const char *params[] = {id, name, parent_id, self->node_id};
-    status = s_query_row (self, SQL_UNIT_INSERT, 4, params, &res);
+    status = cab_db_query_row (self->db, SQL_UNIT_INSERT, 4, params, &res);
     if (status == CAB_ALREADY_EXISTS)
         s_fault (fault, "name", s_sibling_taken);
     if (status != CAB_OK)
@@ -1536,7 +1519,7 @@ ident_store_unit_update (ident_store_t *self, cab_arena_t *arena, const char *id
         return CAB_OK;
     }
     const char *params[] = {id, new_name, new_parent};
-    status = s_query_row (self, SQL_UNIT_UPDATE, 3, params, &res);
+    status = cab_db_query_row (self->db, SQL_UNIT_UPDATE, 3, params, &res);
     if (status == CAB_ALREADY_EXISTS)
         s_fault (fault, "name", s_sibling_taken);
     if (status != CAB_OK)

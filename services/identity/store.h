@@ -122,7 +122,7 @@ cab_status_t ident_store_user_get (ident_store_t *self, cab_arena_t *arena, cons
 
 typedef struct {
     const char *unit_id;  //  NULL: every unit
-    const char *pattern;  //  SQL LIKE pattern (see ident_like_pattern), or NULL
+    const char *pattern;  //  SQL LIKE pattern (see cab_db_like_pattern), or NULL
     const char *after;    //  keyset cursor: user name of the last row seen, or NULL
     int limit;
     bool include_inactive;

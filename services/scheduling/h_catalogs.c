@@ -2,6 +2,7 @@
     and types (fixed by the API), meeting fields, document types and
     document fields. Everyone signed in reads them; system admins manage
     them, and a unit admin adds the rooms of their own agency.  */
+#include "cab_utf8.h"
 #include "cab_uuid.h"
 #include "handlers.h"
 #include <string.h>
@@ -61,7 +62,7 @@ sched_create_catalog_entry (cab_call_t *call, const ProtobufCMessage *request)
         return sched_call_invalid (call, "unit_id", "Mã đơn vị không hợp lệ");
     if (req->has_capacity && (req->capacity < 0 || req->capacity > SCHED_CAPACITY_MAX))
         return sched_call_invalid (call, "capacity", "Sức chứa phải từ 0 đến 100000 chỗ");
-    if (location && sched_utf8_chars (location) > SCHED_LOCATION_MAX)
+    if (location && cab_utf8_length (location) > SCHED_LOCATION_MAX)
         return sched_call_invalid (call, "location", "Vị trí không được dài quá 300 ký tự");
     sched_may_add_catalog (&actor, kind, room ? req->unit_id : NULL, &fault);
     if (fault.status != CAB_OK)

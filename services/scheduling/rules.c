@@ -2,6 +2,7 @@
     Everything here is a function of its arguments: no I/O, no clock, no
     globals but constant tables.  */
 #include "rules.h"
+#include "cab_utf8.h"
 #include "cab_uuid.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -532,16 +533,6 @@ sched_check_approve_time (int64_t start, int64_t now, sched_fault_t *fault)
 
 /* ---- input shapes -------------------------------------------------------------------- */
 
-size_t
-sched_utf8_chars (const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char) *s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 static bool
 s_blank (const char *s)
 {
@@ -572,7 +563,7 @@ sched_check_title (const char *s, sched_fault_t *fault)
     sched_fault_clear (fault);
     if (!s || s_blank (s))
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "title", "Vui lòng nhập tiêu đề cuộc họp");
-    else if (sched_utf8_chars (s) > SCHED_TITLE_MAX)
+    else if (cab_utf8_length (s) > SCHED_TITLE_MAX)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "title",
                          "Tiêu đề không được dài quá %d ký tự", SCHED_TITLE_MAX);
     else if (s_has_control (s, false))
@@ -585,7 +576,7 @@ sched_check_content (const char *s, sched_fault_t *fault)
     sched_fault_clear (fault);
     if (!s)
         return;
-    if (sched_utf8_chars (s) > SCHED_CONTENT_MAX)
+    if (cab_utf8_length (s) > SCHED_CONTENT_MAX)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "content",
                          "Nội dung không được dài quá %d ký tự", SCHED_CONTENT_MAX);
     else if (s_has_control (s, true))
@@ -602,7 +593,7 @@ sched_check_reason (const char *field, const char *s, bool required, sched_fault
             sched_fault_set (fault, CAB_INVALID_ARGUMENT, field, "Vui lòng nêu lý do");
         return;
     }
-    if (sched_utf8_chars (s) > SCHED_REASON_MAX)
+    if (cab_utf8_length (s) > SCHED_REASON_MAX)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, field, "Lý do không được dài quá %d ký tự",
                          SCHED_REASON_MAX);
     else if (s_has_control (s, true))
@@ -615,7 +606,7 @@ sched_check_name (const char *s, sched_fault_t *fault)
     sched_fault_clear (fault);
     if (!s || s_blank (s))
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "name", "Vui lòng nhập tên");
-    else if (sched_utf8_chars (s) > SCHED_NAME_MAX)
+    else if (cab_utf8_length (s) > SCHED_NAME_MAX)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "name", "Tên không được dài quá %d ký tự",
                          SCHED_NAME_MAX);
     else if (s_has_control (s, false))
@@ -975,7 +966,7 @@ sched_check_support_input (const char *kind, const char *note, sched_fault_t *fa
     if (s_lookup (kinds, 3, kind) < 0)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "kind",
                          "Loại hỗ trợ phải là device (thiết bị), account (tài khoản) hoặc other");
-    else if (note && sched_utf8_chars (note) > SCHED_NOTE_MAX)
+    else if (note && cab_utf8_length (note) > SCHED_NOTE_MAX)
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, "note", "Ghi chú không được dài quá %d ký tự",
                          SCHED_NOTE_MAX);
     else if (note && s_has_control (note, true))
@@ -1167,28 +1158,6 @@ sched_time_format (int64_t epoch, char out[SCHED_TIME_TEXT])
               (int) (rest % 60));
     snprintf (out, SCHED_TIME_TEXT, "%.25s", text);
     return out;
-}
-
-bool
-sched_like_pattern (const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (cap < 3)
-        return false;
-    out[o++] = '%';
-    for (const char *c = in; *c; c++) {
-        bool special = *c == '\\' || *c == '%' || *c == '_';
-        if (o + (special ? 2 : 1) + 2 > cap) {
-            out[0] = '\0';
-            return false;
-        }
-        if (special)
-            out[o++] = '\\';
-        out[o++] = *c;
-    }
-    out[o++] = '%';
-    out[o] = '\0';
-    return true;
 }
 
 bool

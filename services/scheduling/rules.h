@@ -392,13 +392,6 @@ bool sched_time_parse (const char *s, int64_t *epoch);
 //  saving) into out. Returns out.
 char *sched_time_format (int64_t epoch, char out[SCHED_TIME_TEXT]);
 
-//  Number of code points in UTF-8 s.
-size_t sched_utf8_chars (const char *s);
-
-//  Build the SQL LIKE pattern "%<in with \ % _ escaped>%" into out (cap
-//  bytes). Returns false if out is too small.
-bool sched_like_pattern (const char *in, char *out, size_t cap);
-
 //  A keyset cursor "<start seconds>_<uuid>": parse it. Returns false if
 //  it is not one.
 bool sched_cursor_parse (const char *s, int64_t *start, char id[37]);

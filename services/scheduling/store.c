@@ -570,22 +570,6 @@ s_bytea_hex (cab_arena_t *arena, const uint8_t *data, size_t n)
 }
 
 static cab_status_t
-s_query_row (sched_store_t *self, const char *sql, int n, const char *const *params,
-             PGresult **res_p)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (self->db, sql, n, params, &res);
-    if (status != CAB_OK)
-        return status;
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        return CAB_NOT_FOUND;
-    }
-    *res_p = res;
-    return CAB_OK;
-}
-
-static cab_status_t
 s_command (PGconn *db, const char *sql, int n, const char *const *params)
 {
     return cab_db_exec (db, sql, n, params, NULL);
@@ -618,7 +602,7 @@ s_lock_meeting (sched_store_t *self, const char *id, int version, sched_fault_t 
     snprintf (v, sizeof v, "%d", version);
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_MEETING_LOCK, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_MEETING_LOCK, 1, params, &res);
     if (status == CAB_NOT_FOUND)
         return s_fault_set (fault, CAB_ABORTED, NULL, s_changed_meanwhile);
     if (status != CAB_OK)
@@ -655,7 +639,7 @@ sched_store_idem_get (sched_store_t *self, cab_arena_t *arena, const sched_idem_
 {
     const char *params[] = {idem->caller_id, idem->method, idem->key};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_IDEM_GET, 3, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_IDEM_GET, 3, params, &res);
     if (status != CAB_OK)
         return status;
     *same_request = strcmp (PQgetvalue (res, 0, 0), idem->request_hash) == 0;
@@ -679,7 +663,7 @@ sched_store_person (sched_store_t *self, cab_arena_t *arena, const char *id,
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_PERSON, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_PERSON, 1, params, &res);
     if (status != CAB_OK)
         return status;
     sched_person_t *p = cab_arena_alloc (arena, sizeof *p);
@@ -701,7 +685,7 @@ sched_store_unit (sched_store_t *self, cab_arena_t *arena, const char *id, char 
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_UNIT, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_UNIT, 1, params, &res);
     if (status != CAB_OK)
         return status;
     if (name)
@@ -794,7 +778,7 @@ sched_store_catalog_get (sched_store_t *self, cab_arena_t *arena, const char *ki
 {
     const char *params[] = {kind, id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_CATALOG_GET, 2, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_CATALOG_GET, 2, params, &res);
     if (status != CAB_OK)
         return status;
     *entry = s_entry_from_row (arena, res, 0);
@@ -823,7 +807,7 @@ sched_store_catalog_create (sched_store_t *self, cab_arena_t *arena, const sched
     const char *params[] = {
         id,      in->kind, in->name, in->unit_id, s_num (arena, in->capacity), s_opt (in->location),
         actor_id};
-    status = s_query_row (self, SQL_CATALOG_INSERT, 7, params, &res);
+    status = cab_db_query_row (self->db, SQL_CATALOG_INSERT, 7, params, &res);
     if (status == CAB_ALREADY_EXISTS)
         s_fault_set (fault, status, "name", "Danh mục đã có mục cùng tên");
     if (status != CAB_OK)
@@ -886,7 +870,7 @@ sched_store_room_seed (sched_store_t *self, const char *unit_name, const char *n
     if (status != CAB_OK)
         return status;
     const char *find[] = {unit_name, self->node_id};
-    status = s_query_row (self, SQL_UNIT_BY_NAME, 2, find, &res);
+    status = cab_db_query_row (self->db, SQL_UNIT_BY_NAME, 2, find, &res);
     if (status == CAB_NOT_FOUND) {
         const char *params[] = {unit_name, name, cap, location};
         status = s_command (self->db, SQL_ROOM_SEED_PUT, 4, params);
@@ -942,7 +926,7 @@ s_participant_read (sched_store_t *self, cab_arena_t *arena, const char *id,
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_PARTICIPANT_BY_ID, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_PARTICIPANT_BY_ID, 1, params, &res);
     if (status == CAB_OK)
         *out = s_participant_from_row (arena, res, 0);
     PQclear (res);
@@ -1025,7 +1009,7 @@ s_meeting_read (sched_store_t *self, cab_arena_t *arena, const char *id, sched_m
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_MEETING_GET, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_MEETING_GET, 1, params, &res);
     if (status != CAB_OK)
         return status;
     sched_meeting_t *m = s_meeting_from_row (self, arena, res);
@@ -1629,7 +1613,7 @@ sched_store_counts (sched_store_t *self, cab_arena_t *arena, const char *meeting
 {
     const char *params[] = {meeting_id};
     PGresult *res = NULL;
-    cab_status_t status = s_query_row (self, SQL_COUNTS, 1, params, &res);
+    cab_status_t status = cab_db_query_row (self->db, SQL_COUNTS, 1, params, &res);
     if (status != CAB_OK)
         return status;
     Cabinet__V1__AttendanceCounts *c = cab_arena_alloc (arena, sizeof *c);
@@ -1732,7 +1716,7 @@ sched_store_support (sched_store_t *self, cab_arena_t *arena, const sched_suppor
         goto cleanup;
     const char *params[] = {id,       in->meeting_id,   in->user_id,
                             in->kind, s_opt (in->note), s_bool_text (in->late)};
-    if ((status = s_query_row (self, SQL_SUPPORT_INSERT, 6, params, &res)) != CAB_OK)
+    if ((status = cab_db_query_row (self->db, SQL_SUPPORT_INSERT, 6, params, &res)) != CAB_OK)
         goto cleanup;
     Cabinet__V1__SupportRequest *r = cab_arena_alloc (arena, sizeof *r);
     cabinet__v1__support_request__init (r);

@@ -461,15 +461,6 @@ test_ldap_escape_refuses_small_buffer (void **state)
 }
 
 static void
-test_like_pattern_escapes_wildcards (void **state)
-{
-    (void) state;
-    char out[64];
-    assert_true (ident_like_pattern ("50%_a\\b", out, sizeof out));
-    assert_string_equal (out, "%50\\%\\_a\\\\b%");
-}
-
-static void
 test_utf8_truncate_keeps_whole_characters (void **state)
 {
     (void) state;
@@ -526,7 +517,6 @@ main (void)
         cmocka_unit_test (test_ldap_escape_rfc4515_specials),
         cmocka_unit_test (test_ldap_escape_passes_utf8),
         cmocka_unit_test (test_ldap_escape_refuses_small_buffer),
-        cmocka_unit_test (test_like_pattern_escapes_wildcards),
         cmocka_unit_test (test_utf8_truncate_keeps_whole_characters),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

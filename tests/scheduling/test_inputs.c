@@ -480,16 +480,6 @@ test_cursor_malformed_refused (void **state)
     assert_false (sched_cursor_parse (NULL, &start, id));
 }
 
-static void
-test_like_pattern_escapes_wildcards (void **state)
-{
-    (void) state;
-    char out[32];
-    assert_true (sched_like_pattern ("a%b_c\\", out, sizeof out));
-    assert_string_equal (out, "%a\\%b\\_c\\\\%");
-    assert_false (sched_like_pattern ("abcdef", out, 6));
-}
-
 int
 main (void)
 {
@@ -529,7 +519,6 @@ main (void)
         cmocka_unit_test (test_catalog_name_required),
         cmocka_unit_test (test_cursor_round_trip),
         cmocka_unit_test (test_cursor_malformed_refused),
-        cmocka_unit_test (test_like_pattern_escapes_wildcards),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "cab_arena.h"
 #include "cab_config.h"
 #include "cab_crypto.h"
+#include "cab_db.h"
 #include "cab_metrics.h"
 #include "cab_status.h"
 #include "cab_utf8.h"
@@ -252,6 +253,31 @@ test_config_endpoint_derives_from_run_dir (void **state)
     free (topic);
 }
 
+static void
+test_like_pattern_escapes_wildcards (void **state)
+{
+    (void) state;
+    char out[64];
+    assert_true (cab_db_like_pattern ("50%_a\\b", out, sizeof out));
+    assert_string_equal (out, "%50\\%\\_a\\\\b%");
+    assert_true (cab_db_like_pattern ("a%b_c\\", out, 32));
+    assert_string_equal (out, "%a\\%b\\_c\\\\%");
+    assert_false (cab_db_like_pattern ("abcdef", out, 6));
+    assert_string_equal (out, "");
+}
+
+static void
+test_utf8_clean_trims_and_composes (void **state)
+{
+    (void) state;
+    cab_arena_t *arena = cab_arena_new ();
+    assert_string_equal (cab_utf8_clean (arena, " \t Nguye\xcc\x82\xcc\x81n\r\n"), "Nguyến");
+    assert_string_equal (cab_utf8_clean (arena, "   "), "");
+    assert_null (cab_utf8_clean (arena, "\xff"));
+    assert_null (cab_utf8_clean (arena, NULL));
+    cab_arena_destroy (&arena);
+}
+
 //  README.md's configuration table must list every setting.
 static void
 test_config_every_setting_is_in_readme (void **state)
@@ -291,6 +317,8 @@ main (void)
         cmocka_unit_test (test_metrics_render_prometheus_text),
         cmocka_unit_test (test_config_reads_environment_and_defaults),
         cmocka_unit_test (test_config_endpoint_derives_from_run_dir),
+        cmocka_unit_test (test_like_pattern_escapes_wildcards),
+        cmocka_unit_test (test_utf8_clean_trims_and_composes),
         cmocka_unit_test (test_config_every_setting_is_in_readme),
     };
     return cmocka_run_group_tests_name ("shared basics", tests, NULL, NULL);
