@@ -2,6 +2,12 @@
     reply message -> JSON, driven by the route table. Nothing here knows a
     particular route; what is particular lives in routes.c and its hooks.
 
+    Routes marked cached keep their answers in the answer cache (cache.h),
+    by caller (user, agency, roles) and exact query, stamped with the
+    generation of the service that answered; every write sent to a service
+    moves its generation on once the write is done, so a client reads its
+    own writes at once, and events move it for changes made elsewhere.
+
     Every refusal of bad input is a 4xx with the API's error document; a 5xx
     only ever means the gateway or a service failed.  */
 #include "api.h"
@@ -24,6 +30,7 @@
 #define HTTP_NO_CONTENT 204
 
 #define ALLOW_MAX 64
+#define HTTP_OK 200
 #define IDEMPOTENCY_KEY_MAX 128
 
 static const char s_json_type[] = "application/json";
@@ -197,6 +204,73 @@ s_parse_body (gw_request_t *req, gw_reply_t *reply)
     return json;
 }
 
+//  The answer cache's key: who asks (user, agency and roles, since the
+//  services answer by them) and exactly what (path and query parameters in
+//  the order sent), each part prefixed with its length so that no two
+//  requests share a key.
+static char *
+s_answer_key (const gw_request_t *req, size_t *len_p)
+{
+    const Cabinet__V1__Caller *caller = req->caller;
+    size_t roles = caller ? caller->n_roles : 0;
+    size_t max = 4 + roles + 2 * (size_t) req->query_count;
+    const char **parts = cab_arena_alloc (req->arena, max * sizeof *parts);
+    size_t count = 0;
+    parts[count++] = caller && caller->user_id ? caller->user_id : "";
+    parts[count++] = caller && caller->unit_id ? caller->unit_id : "";
+    for (size_t i = 0; i < roles; i++)
+        parts[count++] = caller->roles[i];
+    parts[count++] = req->path;
+    for (int i = 0; i < req->query_count; i++) {
+        parts[count++] = req->query[i].name;
+        parts[count++] = req->query[i].value;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < count; i++)
+        len += strlen (parts[i]) + 21;  //  the length, ':' and the part
+    char *key = cab_arena_alloc (req->arena, len + 22);
+    char *p = key + sprintf (key, "%zu;", roles);
+    for (size_t i = 0; i < count; i++)
+        p += sprintf (p, "%zu:%s", strlen (parts[i]), parts[i]);
+    *len_p = (size_t) (p - key);
+    return key;
+}
+
+//  Answer from the cache if it holds a current answer. true if it did.
+static bool
+s_cached_answer (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+{
+    if (!route->cached || !req->env->answers || strcmp (req->verb, "GET") != 0)
+        return false;
+    size_t len = 0;
+    const char *key = s_answer_key (req, &len);
+    const char *body = NULL;
+    size_t size = 0;
+    uint64_t stamp = gw_services_generation (req->env->services, route->method);
+    if (!gw_cache_get (req->env->answers, key, len, stamp, gw_cache_now_ms (), req->arena, &body,
+                       &size)) {
+        gw_cache_count (req->env->metrics, "answers", false);
+        return false;
+    }
+    gw_cache_count (req->env->metrics, "answers", true);
+    gw_reply_text (reply, HTTP_OK, GW_CONTENT_JSON, body, size);
+    return true;
+}
+
+//  Keep a successful answer of a cached route, stamped with the generation
+//  read before the call.
+static void
+s_keep_answer (gw_request_t *req, const gw_route_t *route, const gw_reply_t *reply, uint64_t stamp)
+{
+    if (!route->cached || !req->env->answers || strcmp (req->verb, "GET") != 0
+        || reply->status != HTTP_OK || !reply->body)
+        return;
+    size_t len = 0;
+    const char *key = s_answer_key (req, &len);
+    gw_cache_put (req->env->answers, key, len, stamp,
+                  gw_cache_now_ms () + req->env->answer_cache_ms, reply->body, reply->size);
+}
+
 //  The generic route: one RPC.
 static void
 s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
@@ -239,6 +313,8 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
     }
     if (route->before && route->before (req, msg, body, reply))
         goto cleanup;
+    if (s_cached_answer (req, route, reply))
+        goto cleanup;
 
     cab_rpc_result_t result;
     memset (&result, 0, sizeof result);
@@ -249,6 +325,7 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         goto cleanup;
     }
     bool write = gw_verb_is_write (req->verb);
+    uint64_t stamp = gw_services_generation (req->env->services, route->method);
     cab_call_opts_t opts = {
         .caller = req->caller,
         .idempotent = !write,
@@ -274,6 +351,7 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         goto cleanup;
     }
     gw_reply_json (reply, route->status, out);
+    s_keep_answer (req, route, reply, stamp);
 
 cleanup:
     json_decref (out);
@@ -296,4 +374,8 @@ gw_api_finish (gw_request_t *req, gw_reply_t *reply)
         route->handler (req, reply);
     else
         s_call (req, route, reply);
+    //  Whatever the outcome (a timed-out write may still have been done),
+    //  what was cached from the service may be out of date now.
+    if (route->method && gw_verb_is_write (req->verb))
+        gw_services_changed (req->env->services, route->method);
 }

@@ -1,7 +1,11 @@
-/*  gw_auth - authentication of HTTP requests. The gateway holds no session
-    state: every authenticated request asks identity.Authenticate, so a
-    sign-out, a lock or a role change takes effect on the next request. The
-    services check authorization themselves against the Caller passed on.
+/*  gw_auth - authentication of HTTP requests. identity.Authenticate says
+    whether a token opens a session and who the caller is; its verdict is
+    kept in the session cache (cache.h) for CABINET_SESSION_CACHE_MS at
+    most, never past the session's own expiry, and stamped with identity's
+    generation: a sign-out, a password change, a lock, a role change or any
+    other identity event or write seen by this gateway retires every kept
+    verdict, so the next request asks again. The services check
+    authorization themselves against the Caller passed on.
 
     CSRF: a cookie is sent by the browser whatever page started the request,
     so writes authenticated by the cookie must also carry X-CSRF-Token, the
@@ -12,6 +16,7 @@
 #include "auth.h"
 #include "cab_crypto.h"
 #include "cab_log.h"
+#include "cab_time.h"
 #include "cab_utf8.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include <ctype.h>
@@ -19,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define HTTP_UNAUTHORIZED 401
+#define MS_PER_S 1000
 #define HTTP_FORBIDDEN 403
 
 static const char s_bearer[] = "Bearer";
@@ -149,6 +156,105 @@ s_unauthenticated (gw_request_t *req, gw_reply_t *reply, gw_token_source_t sourc
         gw_auth_clear_cookies (req->env, reply);
 }
 
+//  The cache key of a token: its SHA-256, so the cache never holds tokens.
+static void
+s_token_key (const char *token, char key[CAB_SHA256_HEX + 1])
+{
+    cab_sha256_hex (token, strlen (token), key);
+}
+
+//  The caller of a kept verdict for token, or NULL.
+static Cabinet__V1__Caller *
+s_cached_caller (gw_request_t *req, const char *token)
+{
+    if (!req->env->sessions)
+        return NULL;
+    char key[CAB_SHA256_HEX + 1];
+    s_token_key (token, key);
+    const char *bytes = NULL;
+    size_t size = 0;
+    uint64_t stamp = gw_services_generation (req->env->services, s_authenticate_method);
+    if (!gw_cache_get (req->env->sessions, key, CAB_SHA256_HEX, stamp, gw_cache_now_ms (),
+                       req->arena, &bytes, &size)) {
+        gw_cache_count (req->env->metrics, "sessions", false);
+        return NULL;
+    }
+    Cabinet__V1__Caller *caller = cabinet__v1__caller__unpack (cab_arena_allocator (req->arena),
+                                                               size, (const uint8_t *) bytes);
+    gw_cache_count (req->env->metrics, "sessions", caller != NULL);
+    return caller;
+}
+
+//  Keep the verdict: caller as identity described it, until the cache's
+//  limit or the session's expiry (expires_at), whichever comes first.
+static void
+s_keep_caller (gw_request_t *req, const char *token, const Cabinet__V1__Caller *caller,
+               const char *expires_at, uint64_t stamp)
+{
+    if (!req->env->sessions)
+        return;
+    int64_t now_ms = gw_cache_now_ms ();
+    int64_t expires_ms = now_ms + req->env->session_cache_ms;
+    int64_t session_end = 0;
+    if (expires_at && cab_time_parse (expires_at, &session_end)) {
+        int64_t left_ms = (session_end - (int64_t) time (NULL)) * MS_PER_S;
+        if (now_ms + left_ms < expires_ms)
+            expires_ms = now_ms + left_ms;
+    }
+    if (expires_ms <= now_ms)
+        return;
+    size_t size = cabinet__v1__caller__get_packed_size (caller);
+    uint8_t *bytes = cab_arena_alloc (req->arena, size ? size : 1);
+    cabinet__v1__caller__pack (caller, bytes);
+    char key[CAB_SHA256_HEX + 1];
+    s_token_key (token, key);
+    gw_cache_put (req->env->sessions, key, CAB_SHA256_HEX, stamp, expires_ms, bytes, size);
+}
+
+//  Ask identity.Authenticate. Returns the caller, or NULL after writing the
+//  refusal or failure into reply.
+static Cabinet__V1__Caller *
+s_authenticate (gw_request_t *req, const char *token, gw_token_source_t source, gw_reply_t *reply)
+{
+    Cabinet__V1__AuthenticateRequest request = CABINET__V1__AUTHENTICATE_REQUEST__INIT;
+    request.token = (char *) token;
+    ProtobufCMessage *msg = NULL;
+    cab_rpc_result_t result;
+    memset (&result, 0, sizeof result);
+    cab_call_opts_t opts = {.caller = NULL, .idempotent = true};
+    cab_rpc_client_t *client = gw_services_for_method (req->env->services, s_authenticate_method);
+    if (!client) {
+        result.status = CAB_UNAVAILABLE;
+        gw_reply_rpc_error (reply, &result);
+        return NULL;
+    }
+    //  Read before the call: a change that lands during it retires the verdict.
+    uint64_t stamp = gw_services_generation (req->env->services, s_authenticate_method);
+    cab_status_t status = cab_rpc_call (client, s_authenticate_method, &request.base,
+                                        &cabinet__v1__authenticate_reply__descriptor,
+                                        cab_arena_allocator (req->arena), &msg, &opts, &result);
+    if (status == CAB_UNAUTHENTICATED) {
+        s_unauthenticated (req, reply, source, result.code[0] ? result.code : "unauthenticated",
+                           result.message[0] ? result.message
+                                             : "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại");
+        return NULL;
+    }
+    if (status != CAB_OK) {
+        gw_reply_rpc_error (reply, &result);
+        return NULL;
+    }
+    Cabinet__V1__AuthenticateReply *verdict = (Cabinet__V1__AuthenticateReply *) msg;
+    Cabinet__V1__Caller *caller = verdict->caller;
+    if (!caller || !caller->user_id || !*caller->user_id) {
+        cab_error ("identity.Authenticate answered OK without a caller");
+        s_unauthenticated (req, reply, source, "unauthenticated",
+                           "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại");
+        return NULL;
+    }
+    s_keep_caller (req, token, caller, verdict->expires_at, stamp);
+    return caller;
+}
+
 bool
 gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
 {
@@ -171,38 +277,11 @@ gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         return false;
     }
 
-    Cabinet__V1__AuthenticateRequest request = CABINET__V1__AUTHENTICATE_REQUEST__INIT;
-    request.token = (char *) token;
-    ProtobufCMessage *msg = NULL;
-    cab_rpc_result_t result;
-    memset (&result, 0, sizeof result);
-    cab_call_opts_t opts = {.caller = NULL, .idempotent = true};
-    cab_rpc_client_t *client = gw_services_for_method (req->env->services, s_authenticate_method);
-    if (!client) {
-        result.status = CAB_UNAVAILABLE;
-        gw_reply_rpc_error (reply, &result);
-        return false;
-    }
-    cab_status_t status = cab_rpc_call (client, s_authenticate_method, &request.base,
-                                        &cabinet__v1__authenticate_reply__descriptor,
-                                        cab_arena_allocator (req->arena), &msg, &opts, &result);
-    if (status == CAB_UNAUTHENTICATED) {
-        s_unauthenticated (req, reply, source, result.code[0] ? result.code : "unauthenticated",
-                           result.message[0] ? result.message
-                                             : "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại");
-        return false;
-    }
-    if (status != CAB_OK) {
-        gw_reply_rpc_error (reply, &result);
-        return false;
-    }
-    Cabinet__V1__AuthenticateReply *verdict = (Cabinet__V1__AuthenticateReply *) msg;
-    Cabinet__V1__Caller *caller = verdict->caller;
-    if (!caller || !caller->user_id || !*caller->user_id) {
-        cab_error ("identity.Authenticate answered OK without a caller");
-        s_unauthenticated (req, reply, source, "unauthenticated",
-                           "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại");
-        return false;
+    Cabinet__V1__Caller *caller = s_cached_caller (req, token);
+    if (!caller) {
+        caller = s_authenticate (req, token, source, reply);
+        if (!caller)
+            return false;
     }
     if (route->auth == GW_AUTH_SESSION && caller->has_must_change_password
         && caller->must_change_password) {

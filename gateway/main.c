@@ -6,10 +6,12 @@
 #include "cab_log.h"
 #include "cab_metrics.h"
 #include "cab_rpc.h"
+#include "cache.h"
 #include "http.h"
 #include "request.h"
 #include "routes.h"
 #include "services.h"
+#include "watch.h"
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -34,6 +36,8 @@ static const char *const s_services[] = {
 #define TIMEOUT_MAX_MS 600000
 #define SESSION_HOURS_MAX (24 * 365)
 #define SECONDS_PER_HOUR 3600
+#define CACHE_MS_MAX 600000
+#define CACHE_ENTRIES_MAX 10000000
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -84,6 +88,9 @@ main (int argc, char **argv)
     cab_metrics_t *metrics = NULL;
     gw_services_t *services = NULL;
     gw_http_t *http = NULL;
+    gw_watch_t *watch = NULL;
+    gw_cache_t *sessions = NULL;
+    gw_cache_t *answers = NULL;
     char *web_dir = NULL;
 
     //  jansson seeds its hash function on first use; do it before threads.
@@ -112,6 +119,22 @@ main (int argc, char **argv)
     }
     s_check_routes (services);
 
+    //  Caches, and the events that retire what they hold (cache.h, watch.h).
+    long session_ms = cab_config_long ("CABINET_SESSION_CACHE_MS", 0, CACHE_MS_MAX);
+    long answer_ms = cab_config_long ("CABINET_ANSWER_CACHE_MS", 0, CACHE_MS_MAX);
+    size_t entries = (size_t) cab_config_long ("CABINET_CACHE_ENTRIES", 1, CACHE_ENTRIES_MAX);
+    sessions = session_ms > 0 ? gw_cache_new (entries) : NULL;
+    answers = answer_ms > 0 ? gw_cache_new (entries) : NULL;
+    if ((session_ms > 0 && !sessions) || (answer_ms > 0 && !answers)) {
+        cab_error ("out of memory for the caches");
+        goto cleanup;
+    }
+    if (sessions || answers) {
+        watch = gw_watch_new (zmq_ctx, services, metrics);
+        if (!watch)
+            goto cleanup;
+    }
+
     const char *web_setting = cab_config_str ("CABINET_WEB_DIR");
     web_dir = realpath (web_setting, NULL);
     if (!web_dir)
@@ -126,6 +149,10 @@ main (int argc, char **argv)
         .session_max_age =
             cab_config_long ("CABINET_SESSION_HOURS", 1, SESSION_HOURS_MAX) * SECONDS_PER_HOUR,
         .rpc_timeout_ms = timeout_ms,
+        .sessions = sessions,
+        .answers = answers,
+        .session_cache_ms = (int) session_ms,
+        .answer_cache_ms = (int) answer_ms,
     };
     gw_http_opts_t opts = {
         .addr = cab_config_str ("CABINET_HTTP_ADDR"),
@@ -147,6 +174,9 @@ main (int argc, char **argv)
 
 cleanup:
     gw_http_destroy (&http);
+    gw_watch_destroy (&watch);
+    gw_cache_destroy (&answers);
+    gw_cache_destroy (&sessions);
     gw_services_destroy (&services);
     cab_metrics_destroy (&metrics);
     if (zmq_ctx)

@@ -7,6 +7,7 @@
 #include "cab_arena.h"
 #include "cab_metrics.h"
 #include "cabinet/v1/rpc.pb-c.h"
+#include "cache.h"
 #include "services.h"
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -26,6 +27,10 @@ typedef struct {
     bool cookie_secure;       //  add Secure to cookies (behind HTTPS)
     long session_max_age;     //  cookie lifetime, seconds
     int rpc_timeout_ms;       //  per attempt, also used for health checks
+    gw_cache_t *sessions;     //  identity.Authenticate verdicts by token; NULL: off
+    gw_cache_t *answers;      //  answers of cached routes; NULL: off
+    int session_cache_ms;     //  how long a verdict may be reused at most
+    int answer_cache_ms;      //  how long an answer may be reused at most
 } gw_env_t;
 
 //  One path or query parameter. Path parameters point into the route

@@ -42,6 +42,7 @@ struct _gw_route_t {
     gw_before_fn before;    //  may be NULL
     gw_after_fn after;      //  may be NULL
     gw_handler_fn handler;  //  instead of an RPC; may be NULL
+    bool cached;            //  GET answers may be served from the answer cache (cache.h)
 };
 
 //  The table, ending with a NULL verb. More specific patterns come first.

@@ -1,8 +1,9 @@
 /*  gw_services - the gateway's RPC clients by service name. Filled once at
     start-up by main, read by every HTTP thread afterwards without locks
-    (cab_rpc_client_t is itself thread-safe).  */
+    (cab_rpc_client_t is itself thread-safe; generations are atomic).  */
 #include "services.h"
 #include "cab_log.h"
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 typedef struct {
     char name[SERVICE_NAME_MAX];
     cab_rpc_client_t *client;
+    _Atomic uint64_t generation;  //  moves on when the service's data changes
 } s_entry_t;
 
 struct _gw_services_t {
@@ -55,18 +57,50 @@ gw_services_add (gw_services_t *self, const char *name, cab_rpc_client_t **clien
     return 0;
 }
 
-cab_rpc_client_t *
-gw_services_for_method (const gw_services_t *self, const char *method)
+//  The entry of a method ("identity.Login") or of a bare service name.
+static s_entry_t *
+s_find (const gw_services_t *self, const char *method)
 {
-    const char *dot = strchr (method, '.');
-    if (!self || !dot)
+    if (!self || !method)
         return NULL;
-    size_t len = (size_t) (dot - method);
+    const char *dot = strchr (method, '.');
+    size_t len = dot ? (size_t) (dot - method) : strlen (method);
     for (size_t i = 0; i < self->size; i++)
         if (strlen (self->entries[i].name) == len
             && memcmp (self->entries[i].name, method, len) == 0)
-            return self->entries[i].client;
+            return (s_entry_t *) &self->entries[i];
     return NULL;
+}
+
+cab_rpc_client_t *
+gw_services_for_method (const gw_services_t *self, const char *method)
+{
+    if (!method || !strchr (method, '.'))
+        return NULL;
+    s_entry_t *entry = s_find (self, method);
+    return entry ? entry->client : NULL;
+}
+
+uint64_t
+gw_services_generation (const gw_services_t *self, const char *method)
+{
+    s_entry_t *entry = s_find (self, method);
+    return entry ? atomic_load (&entry->generation) : 0;
+}
+
+void
+gw_services_changed (gw_services_t *self, const char *method)
+{
+    s_entry_t *entry = s_find (self, method);
+    if (entry)
+        atomic_fetch_add (&entry->generation, 1);
+}
+
+void
+gw_services_changed_at (gw_services_t *self, size_t index)
+{
+    if (self && index < self->size)
+        atomic_fetch_add (&self->entries[index].generation, 1);
 }
 
 size_t

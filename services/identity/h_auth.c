@@ -281,7 +281,8 @@ ident_logout (cab_call_t *call, const ProtobufCMessage *request)
     ident_worker_t *w = ident_call_worker (call);
     const char *session_id = call->caller ? call->caller->session_id : NULL;
     if (session_id && cab_uuid_valid (session_id)) {
-        cab_status_t status = ident_store_session_revoke (w->store, session_id);
+        cab_status_t status =
+            ident_store_session_revoke (w->store, session_id, call->caller->user_id);
         if (status != CAB_OK)
             return ident_call_fail (call, status, NULL);
     }

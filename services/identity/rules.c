@@ -1,6 +1,7 @@
 /*  rules - the identity service's pure decisions (see rules.h). Everything
     here is a function of its arguments: no I/O, no clock, no globals.  */
 #include "rules.h"
+#include "cab_time.h"
 #include "cab_utf8.h"
 #include <stdio.h>
 #include <string.h>
@@ -234,67 +235,11 @@ ident_totp_code_valid (const char *s)
     return n == IDENT_TOTP_DIGITS;
 }
 
-//  Read exactly n digits at *p into *value; advance *p.
-static bool
-s_read_digits (const char **p, int n, int *value)
-{
-    *value = 0;
-    for (int i = 0; i < n; i++) {
-        if (!s_is_digit ((*p)[i]))
-            return false;
-        *value = *value * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    return true;
-}
-
-static bool
-s_expect (const char **p, const char *one_of)
-{
-    if (**p && strchr (one_of, **p)) {
-        (*p)++;
-        return true;
-    }
-    return false;
-}
-
-static int
-s_days_in_month (int year, int month)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
 bool
 ident_rfc3339_valid (const char *s)
 {
-    if (!s)
-        return false;
-    const char *p = s;
-    int year, month, day, hour, minute, second;
-    if (!s_read_digits (&p, 4, &year) || !s_expect (&p, "-") || !s_read_digits (&p, 2, &month)
-        || !s_expect (&p, "-") || !s_read_digits (&p, 2, &day) || !s_expect (&p, "Tt")
-        || !s_read_digits (&p, 2, &hour) || !s_expect (&p, ":") || !s_read_digits (&p, 2, &minute)
-        || !s_expect (&p, ":") || !s_read_digits (&p, 2, &second))
-        return false;
-    if (month < 1 || month > 12 || day < 1 || day > s_days_in_month (year, month) || hour > 23
-        || minute > 59 || second > 60)
-        return false;
-    if (*p == '.') {
-        p++;
-        if (!s_is_digit (*p))
-            return false;
-        while (s_is_digit (*p))
-            p++;
-    }
-    if (s_expect (&p, "Zz"))
-        return *p == '\0';
-    int off_hour, off_minute;
-    if (!s_expect (&p, "+-") || !s_read_digits (&p, 2, &off_hour) || !s_expect (&p, ":")
-        || !s_read_digits (&p, 2, &off_minute))
-        return false;
-    return *p == '\0' && off_hour <= 23 && off_minute <= 59;
+    int64_t epoch;
+    return cab_time_parse (s, &epoch);
 }
 
 ident_pw_verdict_t

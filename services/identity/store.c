@@ -151,7 +151,7 @@ enum {
 };
 
 static const char SQL_SESSION_REVOKE[] =
-    "UPDATE sessions SET revoked_at = now () WHERE id = $1 AND revoked_at IS NULL";
+    "UPDATE sessions SET revoked_at = now () WHERE id = $1 AND revoked_at IS NULL RETURNING id";
 
 static const char SQL_SESSIONS_REVOKE_USER[] =
     "UPDATE sessions SET revoked_at = now ()"
@@ -848,10 +848,32 @@ ident_store_session_lookup (ident_store_t *self, cab_arena_t *arena, const char 
 }
 
 cab_status_t
-ident_store_session_revoke (ident_store_t *self, const char *session_id)
+ident_store_session_revoke (ident_store_t *self, const char *session_id, const char *user_id)
 {
+    cab_status_t status = cab_db_begin (self->db);
+    if (status != CAB_OK)
+        return status;
     const char *params[] = {session_id};
-    return s_command (self, SQL_SESSION_REVOKE, 1, params);
+    bool revoked = false;
+    status = s_any_row (self, SQL_SESSION_REVOKE, 1, params, &revoked);
+    if (status == CAB_OK && revoked) {
+        Cabinet__V1__SessionRevoked payload = CABINET__V1__SESSION_REVOKED__INIT;
+        payload.session_id = (char *) session_id;
+        payload.user_id = (char *) user_id;
+        payload.reason = "logout";
+        cab_event_t ev = {
+            .type = "session.revoked",
+            .subject = user_id,
+            .payload = &payload.base,
+            .actor_id = user_id,
+        };
+        status = cab_outbox_emit (self->db, &ev);
+    }
+    if (status == CAB_OK)
+        status = cab_db_commit (self->db);
+    else
+        cab_db_rollback (self->db);
+    return status;
 }
 
 /* ---- users ------------------------------------------------------------------------ */

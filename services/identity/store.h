@@ -109,8 +109,11 @@ cab_status_t ident_store_session_lookup (ident_store_t *self, cab_arena_t *arena
                                          const char *token_hash, long touch_seconds,
                                          Cabinet__V1__Caller **caller, char **expires_at);
 
-//  Revoke one session. Revoking a revoked or unknown session is CAB_OK.
-cab_status_t ident_store_session_revoke (ident_store_t *self, const char *session_id);
+//  Revoke one session of user_id and, when it was live, record
+//  session.revoked in the same transaction. Revoking a revoked or unknown
+//  session is CAB_OK and records nothing.
+cab_status_t ident_store_session_revoke (ident_store_t *self, const char *session_id,
+                                         const char *user_id);
 
 /* ---- users ------------------------------------------------------------------ */
 

@@ -107,7 +107,7 @@ sched_call_time (cab_call_t *call, const char *field, const char *text, bool *ha
     *has = false;
     if (!text || !*text)
         return true;
-    if (!sched_time_parse (text, out)) {
+    if (!cab_time_parse (text, out)) {
         sched_call_invalid (call, field,
                             "Thời gian phải theo RFC 3339 và có múi giờ, ví dụ "
                             "2026-12-01T08:00:00+07:00");
@@ -266,9 +266,9 @@ sched_violation_new (cab_call_t *call, const sched_meeting_t *m, sched_rule_t ru
     v->has_lead_seconds = v->has_late_seconds = true;
     v->lead_seconds = leads->seconds[rule][m->type];
     v->late_seconds = sched_late_seconds (leads, rule, m->type, m->start, now);
-    v->due_at = sched_time_format (sched_due (leads, rule, m->type, m->start),
-                                   cab_arena_alloc (call->arena, SCHED_TIME_TEXT));
-    v->occurred_at = sched_time_format (now, cab_arena_alloc (call->arena, SCHED_TIME_TEXT));
+    v->due_at = cab_time_format (sched_due (leads, rule, m->type, m->start),
+                                 cab_arena_alloc (call->arena, CAB_TIME_TEXT));
+    v->occurred_at = cab_time_format (now, cab_arena_alloc (call->arena, CAB_TIME_TEXT));
     v->user_id = (char *) user_id;
     char *text = cab_arena_alloc (call->arena, SCHED_MESSAGE_MAX);
     v->message = (char *) sched_violation_text (rule, m->type, v->lead_seconds, v->late_seconds,

@@ -442,8 +442,8 @@ sched_update_meeting (cab_call_t *call, const ProtobufCMessage *request)
             //  written with another offset. One that does not parse is
             //  a change, refused below with the reason.
             int64_t a = 0, b = 0;
-            differs = !sched_time_parse (plain[i].sent, &a)
-                      || !sched_time_parse (plain[i].current, &b) || a != b;
+            differs = !cab_time_parse (plain[i].sent, &a) || !cab_time_parse (plain[i].current, &b)
+                      || a != b;
         } else
             differs = s_differs (plain[i].sent, plain[i].current);
         if (differs) {

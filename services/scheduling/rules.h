@@ -13,6 +13,7 @@
 #ifndef SCHED_RULES_H
 #define SCHED_RULES_H
 #include "cab_status.h"
+#include "cab_time.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +32,6 @@
 #define SCHED_PAGE_DEFAULT 50
 #define SCHED_PAGE_MAX 200
 #define SCHED_MESSAGE_MAX 320  //  bytes of a fault message
-#define SCHED_TIME_TEXT 26     //  "2026-12-01T08:00:00+07:00" and its NUL
 
 typedef struct {
     cab_status_t status;  //  CAB_OK: go on
@@ -383,14 +383,6 @@ void sched_may_add_catalog (const sched_actor_t *actor, sched_catalog_t kind, co
                             sched_fault_t *fault);
 
 /* ---- times and text ----------------------------------------------------------------- */
-
-//  Parse an RFC 3339 date-time that carries an offset ("Z" or "+07:00");
-//  fractions of a second are dropped. Returns false if s is not one.
-bool sched_time_parse (const char *s, int64_t *epoch);
-
-//  Unix seconds as RFC 3339 in Asia/Ho_Chi_Minh (+07:00, no daylight
-//  saving) into out. Returns out.
-char *sched_time_format (int64_t epoch, char out[SCHED_TIME_TEXT]);
 
 //  A keyset cursor "<start seconds>_<uuid>": parse it. Returns false if
 //  it is not one.

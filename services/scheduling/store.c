@@ -245,7 +245,8 @@ static const char SQL_CONFLICTS[] =
     "       coalesce (m.room_id = $3::uuid, false), m.chair_id = $4::uuid"
     "  FROM meetings m"
     " WHERE ($1::uuid IS NULL OR m.id <> $1::uuid) AND m.status = ANY ($2::text[])"
-    "   AND m.start_at < to_timestamp ($6::bigint) AND m.end_at > to_timestamp ($5::bigint)"
+    "   AND tstzrange (m.start_at, m.end_at) && tstzrange (to_timestamp ($5::bigint),"
+    "                                                     to_timestamp ($6::bigint))"
     "   AND (m.room_id = $3::uuid OR m.chair_id = $4::uuid)"
     " ORDER BY m.start_at, m.id LIMIT $7::int";
 
@@ -330,10 +331,11 @@ enum {
 //  $4 the current week, $5 search pattern, $6 host agency, $7 type,
 //  $8 field, $9/$10 keyset cursor.
 #define PERIOD_FILTERS                                                                             \
-    " ($2::bigint IS NULL OR m.end_at > to_timestamp ($2::bigint))"                                \
-    " AND ($3::bigint IS NULL OR m.start_at < to_timestamp ($3::bigint))"                          \
-    " AND (NOT $4::boolean OR (m.end_at > date_trunc ('week', now ())"                             \
-    "      AND m.start_at < date_trunc ('week', now ()) + interval '7 days'))"                     \
+    " tstzrange (m.start_at, m.end_at) && tstzrange ("                                             \
+    "   CASE WHEN $4::boolean THEN date_trunc ('week', now ()) ELSE to_timestamp ($2::bigint) "    \
+    "END,"                                                                                         \
+    "   CASE WHEN $4::boolean THEN date_trunc ('week', now ()) + interval '7 days'"                \
+    "        ELSE to_timestamp ($3::bigint) END)"                                                  \
     " AND ($6::uuid IS NULL OR m.host_unit_id = $6::uuid)"                                         \
     " AND ($7::text IS NULL OR m.type = $7)"                                                       \
     " AND ($8::uuid IS NULL OR m.field_id = $8::uuid)"                                             \
@@ -937,8 +939,8 @@ static char *
 s_due_text (cab_arena_t *arena, const sched_leads_t *leads, sched_rule_t rule, sched_type_t type,
             int64_t start)
 {
-    char *text = cab_arena_alloc (arena, SCHED_TIME_TEXT);
-    return sched_time_format (sched_due (leads, rule, type, start), text);
+    char *text = cab_arena_alloc (arena, CAB_TIME_TEXT);
+    return cab_time_format (sched_due (leads, rule, type, start), text);
 }
 
 static sched_meeting_t *

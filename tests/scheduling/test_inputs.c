@@ -29,11 +29,11 @@ test_time_parse_with_offset (void **state)
 {
     (void) state;
     int64_t t = 0;
-    assert_true (sched_time_parse ("2026-12-01T08:00:00+07:00", &t));
+    assert_true (cab_time_parse ("2026-12-01T08:00:00+07:00", &t));
     assert_int_equal (t, START);
-    assert_true (sched_time_parse ("2026-12-01T01:00:00Z", &t));
+    assert_true (cab_time_parse ("2026-12-01T01:00:00Z", &t));
     assert_int_equal (t, START);
-    assert_true (sched_time_parse ("2026-11-30T20:00:00-05:00", &t));
+    assert_true (cab_time_parse ("2026-11-30T20:00:00-05:00", &t));
     assert_int_equal (t, START);
 }
 
@@ -42,7 +42,7 @@ test_time_parse_drops_fractions (void **state)
 {
     (void) state;
     int64_t t = 0;
-    assert_true (sched_time_parse ("2026-12-01T08:00:00.999+07:00", &t));
+    assert_true (cab_time_parse ("2026-12-01T08:00:00.999+07:00", &t));
     assert_int_equal (t, START);
 }
 
@@ -51,12 +51,12 @@ test_time_parse_without_offset_refused (void **state)
 {
     (void) state;
     int64_t t = 0;
-    assert_false (sched_time_parse ("2026-12-01T08:00:00", &t));
-    assert_false (sched_time_parse ("2026-12-01 08:00:00+07:00", &t));
-    assert_false (sched_time_parse ("2026-12-01", &t));
-    assert_false (sched_time_parse ("2026-12-01T08:00+07:00", &t));
-    assert_false (sched_time_parse ("", &t));
-    assert_false (sched_time_parse (NULL, &t));
+    assert_false (cab_time_parse ("2026-12-01T08:00:00", &t));
+    assert_false (cab_time_parse ("2026-12-01 08:00:00+07:00", &t));
+    assert_false (cab_time_parse ("2026-12-01", &t));
+    assert_false (cab_time_parse ("2026-12-01T08:00+07:00", &t));
+    assert_false (cab_time_parse ("", &t));
+    assert_false (cab_time_parse (NULL, &t));
 }
 
 static void
@@ -64,33 +64,33 @@ test_time_parse_impossible_dates_refused (void **state)
 {
     (void) state;
     int64_t t = 0;
-    assert_false (sched_time_parse ("2026-02-29T08:00:00+07:00", &t));
-    assert_true (sched_time_parse ("2028-02-29T08:00:00+07:00", &t));
-    assert_false (sched_time_parse ("2026-13-01T08:00:00+07:00", &t));
-    assert_false (sched_time_parse ("2026-12-01T24:00:00+07:00", &t));
-    assert_false (sched_time_parse ("2026-12-01T08:00:00+07:00x", &t));
-    assert_false (sched_time_parse ("2026-12-01T08:00:00+24:00", &t));
+    assert_false (cab_time_parse ("2026-02-29T08:00:00+07:00", &t));
+    assert_true (cab_time_parse ("2028-02-29T08:00:00+07:00", &t));
+    assert_false (cab_time_parse ("2026-13-01T08:00:00+07:00", &t));
+    assert_false (cab_time_parse ("2026-12-01T24:00:00+07:00", &t));
+    assert_false (cab_time_parse ("2026-12-01T08:00:00+07:00x", &t));
+    assert_false (cab_time_parse ("2026-12-01T08:00:00+24:00", &t));
 }
 
 static void
 test_time_format_is_hanoi_time (void **state)
 {
     (void) state;
-    char out[SCHED_TIME_TEXT];
-    assert_string_equal (sched_time_format (START, out), "2026-12-01T08:00:00+07:00");
-    assert_string_equal (sched_time_format (START + 16 * 3600 + 59, out),
+    char out[CAB_TIME_TEXT];
+    assert_string_equal (cab_time_format (START, out), "2026-12-01T08:00:00+07:00");
+    assert_string_equal (cab_time_format (START + 16 * 3600 + 59, out),
                          "2026-12-02T00:00:59+07:00");
-    assert_string_equal (sched_time_format (0, out), "1970-01-01T07:00:00+07:00");
+    assert_string_equal (cab_time_format (0, out), "1970-01-01T07:00:00+07:00");
 }
 
 static void
 test_time_format_round_trips (void **state)
 {
     (void) state;
-    char out[SCHED_TIME_TEXT];
+    char out[CAB_TIME_TEXT];
     for (int64_t t = START - 400LL * 86400; t < START + 400LL * 86400; t += 86400 + 3599) {
         int64_t back = 0;
-        assert_true (sched_time_parse (sched_time_format (t, out), &back));
+        assert_true (cab_time_parse (cab_time_format (t, out), &back));
         assert_int_equal (back, t);
     }
 }

@@ -1,0 +1,123 @@
+/*  gw_watch - see watch.h. A PUB message is two frames, the event type and
+    the Event envelope (cab_relay); only the arrival matters here, so
+    neither is parsed. PUB drops messages when a subscriber falls behind or
+    is not yet connected; the caches' expiry times cover what is missed.  */
+#include "watch.h"
+#include "cab_config.h"
+#include "cab_log.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <zmq.h>
+
+#define POLL_MS 200  //  how often the thread looks at the stop flag
+
+struct _gw_watch_t {
+    gw_services_t *services;
+    cab_metrics_t *metrics;
+    void *sockets[GW_SERVICES_MAX];
+    size_t count;
+    pthread_t thread;
+    bool started;
+    atomic_bool stop;
+};
+
+//  Read every frame of one message; false when none was waiting.
+static bool
+s_drain_one (void *socket)
+{
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    if (zmq_msg_recv (&frame, socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&frame);
+        return false;
+    }
+    while (zmq_msg_more (&frame)) {
+        zmq_msg_close (&frame);
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, socket, 0) < 0)
+            break;
+    }
+    zmq_msg_close (&frame);
+    return true;
+}
+
+static void *
+s_run (void *arg)
+{
+    gw_watch_t *self = arg;
+    zmq_pollitem_t items[GW_SERVICES_MAX];
+    for (size_t i = 0; i < self->count; i++)
+        items[i] = (zmq_pollitem_t){.socket = self->sockets[i], .events = ZMQ_POLLIN};
+    while (!atomic_load (&self->stop)) {
+        if (zmq_poll (items, (int) self->count, POLL_MS) <= 0)
+            continue;
+        for (size_t i = 0; i < self->count; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            //  Several events in a row make one change as far as caches go.
+            int events = 0;
+            while (s_drain_one (self->sockets[i]))
+                events++;
+            if (events > 0) {
+                gw_services_changed_at (self->services, i);
+                cab_metrics_add (self->metrics, "cabinet_gateway_events_total", NULL,
+                                 "Service events seen by the gateway (cache invalidation)", events);
+            }
+        }
+    }
+    return NULL;
+}
+
+gw_watch_t *
+gw_watch_new (void *zmq_ctx, gw_services_t *services, cab_metrics_t *metrics)
+{
+    gw_watch_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->services = services;
+    self->metrics = metrics;
+    atomic_init (&self->stop, false);
+    size_t n = gw_services_size (services);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = gw_services_name (services, i);
+        char *endpoint = cab_config_endpoint (name, "pub");
+        void *socket = zmq_socket (zmq_ctx, ZMQ_SUB);
+        int linger = 0;
+        if (!endpoint || !socket || zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger)
+            || zmq_setsockopt (socket, ZMQ_SUBSCRIBE, "", 0) || zmq_connect (socket, endpoint)) {
+            cab_error ("cannot subscribe to %s events at %s: %s", name,
+                       endpoint ? endpoint : "(no endpoint)", zmq_strerror (zmq_errno ()));
+            if (socket)
+                zmq_close (socket);
+            free (endpoint);
+            gw_watch_destroy (&self);
+            return NULL;
+        }
+        cab_info ("watching %s events at %s", name, endpoint);
+        free (endpoint);
+        self->sockets[self->count++] = socket;
+    }
+    if (pthread_create (&self->thread, NULL, s_run, self) != 0) {
+        cab_error ("cannot start the event watch thread");
+        gw_watch_destroy (&self);
+        return NULL;
+    }
+    self->started = true;
+    return self;
+}
+
+void
+gw_watch_destroy (gw_watch_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gw_watch_t *self = *self_p;
+    atomic_store (&self->stop, true);
+    if (self->started)
+        pthread_join (self->thread, NULL);
+    for (size_t i = 0; i < self->count; i++)
+        zmq_close (self->sockets[i]);
+    free (self);
+    *self_p = NULL;
+}
