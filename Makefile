@@ -8,7 +8,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-SERVICES := identity scheduling
+SERVICES := identity scheduling documents
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)
 GEN      := $(BUILD)/gen
@@ -96,6 +96,17 @@ $(TST)/$(1)/%: $(OBJ)/tests/$(1)/%.o $(LIB)/lib$(1).a $(LIB)/libcab.a
 endef
 
 $(foreach s,$(SERVICES),$(eval $(call PART,$(s),services/$(s),cabinet-$(s))))
+
+# The documents service alone reads files: libmagic (kind by content), libzip and
+# libxml2 (Office Open XML), poppler-glib (PDF pages and text). Its objects, binary
+# and tests get their flags; no other part links them. -isystem: their headers are
+# not ours to warn about.
+DOCS_PKGS   := poppler-glib libzip libxml-2.0 libmagic
+DOCS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DOCS_PKGS) 2>/dev/null))
+DOCS_LDLIBS := $(shell pkg-config --libs $(DOCS_PKGS) 2>/dev/null)
+$(OBJ)/services/documents/%.o $(OBJ)/tests/documents/%.o: CFLAGS += $(DOCS_CFLAGS)
+$(BIN)/cabinet-documents $(TST)/documents/%: LDLIBS += $(DOCS_LDLIBS)
+
 $(eval $(call PART,gateway,gateway,cabinet-gateway))
 
 # shared library tests
@@ -152,10 +163,37 @@ $(BUILD)/fuzz/fuzz_pbjson: $(FUZZ_PBJSON) | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(FUZZ_PBJSON) -ljansson -lprotobuf-c -lutf8proc -lcrypto -o $@
 
-fuzz: deps $(BUILD)/fuzz/fuzz_pbjson
-	@mkdir -p $(BUILD)/fuzz/corpus-pbjson
+FUZZ_MULTIPART := fuzz/fuzz_multipart.c gateway/multipart.c shared/cab_utf8.c shared/cab_arena.c
+$(BUILD)/fuzz/fuzz_multipart: $(FUZZ_MULTIPART)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Igateway $(FUZZ_MULTIPART) -lutf8proc -lprotobuf-c -o $@
+FUZZ_LEGACY  := fuzz/fuzz_legacy.c services/documents/legacy.c shared/cab_utf8.c shared/cab_arena.c
+$(BUILD)/fuzz/fuzz_legacy: $(FUZZ_LEGACY)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Iservices/documents $(FUZZ_LEGACY) -lutf8proc -lprotobuf-c -o $@
+
+# The page counters and file analysis of the documents service on untrusted files.
+FUZZ_PAGES := fuzz/fuzz_pages.c $(addprefix services/documents/,analyze.c filetype.c ooxml.c \
+                pdf.c signature.c rules.c legacy.c) shared/cab_log.c shared/cab_config.c \
+              shared/cab_utf8.c shared/cab_arena.c shared/cab_uuid.c shared/cab_crypto.c \
+              $(GEN)/cabinet/v1/documents.pb-c.c
+$(BUILD)/fuzz/fuzz_pages: $(FUZZ_PAGES) | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Iservices/documents $(DOCS_CFLAGS) $(FUZZ_PAGES) $(DOCS_LDLIBS) \
+	  -lprotobuf-c -lutf8proc -lcrypto -o $@
+
+fuzz: deps $(BUILD)/fuzz/fuzz_pbjson $(BUILD)/fuzz/fuzz_multipart $(BUILD)/fuzz/fuzz_legacy \
+      $(BUILD)/fuzz/fuzz_pages
+	@mkdir -p $(BUILD)/fuzz/corpus-pbjson $(BUILD)/fuzz/corpus-multipart $(BUILD)/fuzz/corpus-legacy \
+	  $(BUILD)/fuzz/corpus-pages
 	$(BUILD)/fuzz/fuzz_pbjson -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(BUILD)/fuzz/corpus-pbjson fuzz/corpus/pbjson
+	$(BUILD)/fuzz/fuzz_multipart -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  $(BUILD)/fuzz/corpus-multipart fuzz/corpus/multipart
+	$(BUILD)/fuzz/fuzz_legacy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(BUILD)/fuzz/corpus-legacy fuzz/corpus/legacy
+	$(BUILD)/fuzz/fuzz_pages -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2560 \
+	  $(BUILD)/fuzz/corpus-pages fuzz/corpus/pages
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 lint:

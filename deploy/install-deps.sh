@@ -17,6 +17,9 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev   # gateway HTTP + JSON
   libargon2-dev                      # password hashing
   libutf8proc-dev                    # Unicode NFC normalisation
+  libmagic-dev                       # documents: the kind of a file, from its bytes
+  libzip-dev libxml2-dev             # documents: Office Open XML (docx, xlsx, pptx)
+  libpoppler-glib-dev                # documents: PDF pages and text
   curl jq wrk                        # integration tests and benchmarks
   clang libclang-rt-14-dev           # make fuzz (libFuzzer)
 )

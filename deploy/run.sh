@@ -152,6 +152,7 @@ fi
 export CABINET_NODE_ID=$NODE
 export CABINET_DB="host=$PGSOCK port=5432 user=postgres dbname=cabinet"
 export CABINET_RUN_DIR=$RUN
+export CABINET_DATA_DIR=${CABINET_DATA_DIR:-$VAR/data}
 export CABINET_HTTP_ADDR=$ADDR
 export CABINET_HTTP_PORT=$PORT
 export CABINET_WEB_DIR=${CABINET_WEB_DIR:-$ROOT/gateway/web}

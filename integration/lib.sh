@@ -467,6 +467,7 @@ env_start() {
   unset CABINET_IDENTITY_RPC CABINET_IDENTITY_PUB
   export CABINET_NODE_ID=${CABINET_NODE_ID:-test.node}
   export CABINET_RUN_DIR=$ENV_DIR/run
+  export CABINET_DATA_DIR=$ENV_DIR/data   # stored documents and uploads of this node only
   export CABINET_HTTP_ADDR=127.0.0.1
   export CABINET_WEB_DIR=$CAB_ROOT/gateway/web
   export CABINET_LOG_LEVEL=${CABINET_LOG_LEVEL:-info}

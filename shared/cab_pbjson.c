@@ -489,7 +489,13 @@ s_dump_message (const ProtobufCMessage *msg)
             for (size_t j = 0; j < count; j++)
                 json_array_append_new (value,
                                        s_dump_value (field, items + j * s_slot_size (field)));
-        } else
+        } else if ((field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+                   && *(const uint32_t *) ((const char *) msg + field->quantifier_offset)
+                          != field->id)
+            //  A oneof member that is not the one set: absent, like an
+            //  unset string (a oneof of one field gives a scalar presence).
+            value = json_null ();
+        else
             value = s_dump_value (field, member);
         json_object_set_new (object, field->name, value);
     }

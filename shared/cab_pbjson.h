@@ -6,7 +6,10 @@
     with the field's name and a Vietnamese message; every string is
     normalised to NFC; JSON null or an absent field leaves the field unset.
     Dumping: unset optional strings and messages become null; scalars are
-    always written; repeated fields are arrays; int64 as JSON numbers.  */
+    always written, except a member of a oneof that is not the one set,
+    which is null (a oneof of one scalar field is how a message says
+    "unknown" for a number); repeated fields are arrays; int64 as JSON
+    numbers.  */
 #ifndef CAB_PBJSON_H
 #define CAB_PBJSON_H
 #include <jansson.h>

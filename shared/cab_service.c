@@ -1,6 +1,6 @@
 /*  cab_service - wiring shared by every service's main(): configuration,
-    logging, signals, database and migrations, relay, consumers, RPC server;
-    torn down in reverse order on SIGINT/SIGTERM.  */
+    logging, signals, database and migrations, relay, consumers, jobs, RPC
+    server; torn down in reverse order on SIGINT/SIGTERM.  */
 #include "cab_service.h"
 #include "cab_config.h"
 #include "cab_db.h"
@@ -102,6 +102,7 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
     char *pub_endpoint = cab_config_endpoint (def->name, "pub");
     cab_relay_t *relay = NULL;
     cab_consumer_t *consumers[MAX_CONSUMERS] = {NULL};
+    cab_jobs_t *jobs = NULL;
     cab_rpc_server_t *server = NULL;
     PGconn *db = NULL;
     if (!env.metrics || !env.zmq_ctx || !rpc_endpoint || !pub_endpoint)
@@ -152,6 +153,16 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
         if (!consumers[i])
             goto cleanup;
     }
+    if (def->jobs && def->jobs[0].name) {
+        cab_jobs_opts_t jobs_opts = {.conninfo = env.conninfo,
+                                     .schema = def->name,
+                                     .app = app,
+                                     .jobs = def->jobs,
+                                     .arg = &env};
+        jobs = cab_jobs_new (&jobs_opts);
+        if (!jobs)
+            goto cleanup;
+    }
     worker_arg_t worker_arg = {.def = def, .env = &env};
     cab_rpc_server_opts_t server_opts = {
         .service = def->name,
@@ -174,6 +185,7 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
 
 cleanup:
     cab_rpc_server_destroy (&server);
+    cab_jobs_destroy (&jobs);
     for (int i = MAX_CONSUMERS - 1; i >= 0; i--)
         cab_consumer_destroy (&consumers[i]);
     cab_relay_destroy (&relay);

@@ -1,12 +1,14 @@
 /*  cab_service - the one main() of every service. A service declares itself
     in a cab_service_t table (name, methods, migrations, worker state,
     consumers); cab_service_main does the wiring: configuration and logging,
-    signals, database migrations, the outbox relay, consumers, the RPC server
-    with its workers, and an orderly stop in reverse on SIGINT/SIGTERM.  */
+    signals, database migrations, the outbox relay, consumers, periodic
+    jobs, the RPC server with its workers, and an orderly stop in reverse on
+    SIGINT/SIGTERM.  */
 #ifndef CAB_SERVICE_H
 #define CAB_SERVICE_H
 #include "cab_consumer.h"
 #include "cab_embed.h"
+#include "cab_jobs.h"
 #include "cab_metrics.h"
 #include "cab_rpc.h"
 #include <libpq-fe.h>
@@ -42,6 +44,9 @@ typedef struct {
     int (*command) (PGconn *db, const cab_service_env_t *env, int argc, char **argv);
     //  Consumers; each handler's arg is the service's cab_service_env_t.
     const cab_service_consumer_t *consumers;  //  NULL-group terminated; may be NULL
+    //  Periodic jobs, on one thread with its own connection; each run's arg
+    //  is the service's cab_service_env_t.
+    const cab_job_t *jobs;  //  NULL-name terminated; may be NULL
 } cab_service_t;
 
 //  Run the service until SIGINT/SIGTERM. Returns the process exit code.

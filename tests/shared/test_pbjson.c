@@ -1,6 +1,7 @@
 /*  Unit tests: JSON <-> protobuf through descriptors (cab_pbjson).  */
 #include "cab_arena.h"
 #include "cab_pbjson.h"
+#include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,22 @@ test_dump_writes_nulls_scalars_and_nested (void **state)
     json_decref (json);
 }
 
+//  A oneof of one scalar says "unknown": null until set, the number after.
+static void
+test_dump_unset_oneof_member_is_null (void **state)
+{
+    (void) state;
+    Cabinet__V1__Document doc = CABINET__V1__DOCUMENT__INIT;
+    json_t *json = cab_pbjson_dump (&doc.base);
+    assert_true (json_is_null (json_object_get (json, "pages")));
+    json_decref (json);
+    doc.pages_known_case = CABINET__V1__DOCUMENT__PAGES_KNOWN_PAGES;
+    doc.pages = 12;
+    json = cab_pbjson_dump (&doc.base);
+    assert_int_equal (json_integer_value (json_object_get (json, "pages")), 12);
+    json_decref (json);
+}
+
 int
 main (void)
 {
@@ -240,6 +257,7 @@ main (void)
         cmocka_unit_test (test_set_converts_query_text),
         cmocka_unit_test (test_set_appends_to_repeated),
         cmocka_unit_test (test_dump_writes_nulls_scalars_and_nested),
+        cmocka_unit_test (test_dump_unset_oneof_member_is_null),
     };
     return cmocka_run_group_tests_name ("shared pbjson", tests, NULL, NULL);
 }
