@@ -21,6 +21,7 @@ PKGS=(
   libzip-dev libxml2-dev             # documents: Office Open XML (docx, xlsx, pptx)
   libpoppler-glib-dev                # documents: PDF pages and text
   curl jq wrk                        # integration tests and benchmarks
+  python3                            # integration tests: the files uploaded (standard library only)
   clang libclang-rt-14-dev           # make fuzz (libFuzzer)
 )
 

@@ -136,11 +136,13 @@ gw_api_begin (gw_request_t *req, gw_reply_t *reply)
     }
     req->route = route;
 
-    if (req->content_length >= 0 && (unsigned long long) req->content_length > req->env->max_body) {
+    //  A route with a sink checks its body's size and type itself.
+    if (!route->sink && req->content_length >= 0
+        && (unsigned long long) req->content_length > req->env->max_body) {
         gw_api_too_large (req, reply);
         return;
     }
-    if (req->has_body && !gw_api_json_type (req->content_type)
+    if (!route->sink && req->has_body && !gw_api_json_type (req->content_type)
         && !gw_api_maybe_json_type (req->content_type)) {
         s_unsupported_type (reply);
         return;

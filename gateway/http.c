@@ -10,7 +10,15 @@
     libmicrohttpd then closes the connection. A reply cannot be queued while
     the body is still arriving, so a chunked body that grows past the limit
     is read and dropped up to DISCARD_FACTOR times the limit, answered 413
-    at its end, or cut off by closing the connection when it keeps coming.  */
+    at its end, or cut off by closing the connection when it keeps coming.
+
+    Routes with a sink (uploads) get their body streamed instead: each
+    piece goes to the sink as it arrives, nothing is kept here, and the
+    route's own limit replaces CABINET_MAX_BODY_BYTES. A reply the sink
+    decides midway (a refusal) is sent once the rest has been dropped.
+
+    A reply may also be produced while it is sent (gw_reply_stream,
+    downloads): libmicrohttpd asks for each block when the socket has room.  */
 #include "http.h"
 #include "api.h"
 #include "auth.h"
@@ -32,6 +40,7 @@
 #define CONNECTION_MEMORY (64 * 1024)  //  per connection, for headers and body pieces
 #define DISCARD_FACTOR 4               //  see the banner
 #define BODY_INITIAL 4096              //  first body buffer; doubles as needed
+#define STREAM_BLOCK (64 * 1024)       //  block size of bodies produced while sent
 #define LOG_PATH_MAX 256               //  longest path written to the access log
 #define LABELS_MAX 192
 #define HTTP_BAD_REQUEST 400
@@ -60,7 +69,9 @@ typedef struct {
     size_t cap;
     size_t discarded;  //  bytes dropped after the limit was passed
     bool too_large;
-    bool is_static;   //  a web UI file, not the API
+    bool is_static;         //  a web UI file, not the API
+    const gw_sink_t *sink;  //  the route's sink, once opened
+    void *sink_state;
     int sent_status;  //  status queued, 0 if none was
     struct timespec start;
 } s_exchange_t;
@@ -178,6 +189,8 @@ s_exchange_destroy (s_exchange_t **ex_p)
     s_exchange_t *ex = *ex_p;
     if (!ex)
         return;
+    if (ex->sink)
+        ex->sink->close (ex->sink_state);
     gw_reply_reset (&ex->reply);
     cab_arena_destroy (&ex->req.arena);
     free (ex->body);
@@ -195,12 +208,28 @@ s_reply_has (const gw_reply_t *reply, const char *name)
     return false;
 }
 
+//  libmicrohttpd asks for the next block of a body produced while sent.
+//  The reply (and so the reader's state) lives until the request is
+//  completed, which comes after the response has been sent or abandoned.
+static ssize_t
+s_read (void *cls, uint64_t pos, char *buf, size_t max)
+{
+    gw_reply_t *reply = cls;
+    if (pos >= reply->reader_size)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    long n = reply->reader (reply->reader_state, pos, buf, max);
+    return n > 0 ? (ssize_t) n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
 static enum MHD_Result
 s_send (s_exchange_t *ex, struct MHD_Connection *conn)
 {
     gw_reply_t *reply = &ex->reply;
     struct MHD_Response *response;
-    if (reply->fd >= 0) {
+    if (reply->reader) {
+        response = MHD_create_response_from_callback (reply->reader_size, STREAM_BLOCK, s_read,
+                                                      reply, NULL);
+    } else if (reply->fd >= 0) {
         response = MHD_create_response_from_fd64 (reply->fd_size, reply->fd);
         if (response)
             reply->fd = -1;  //  the response closes it
@@ -266,6 +295,17 @@ s_take_body (s_exchange_t *ex, const char *data, size_t n)
     return true;
 }
 
+//  A piece of a streamed body: to the sink, or dropped once a reply is
+//  decided. Returns false when the connection should be closed.
+static bool
+s_stream_body (s_exchange_t *ex, const char *data, size_t n)
+{
+    if (!gw_reply_decided (&ex->reply) && ex->sink->feed (ex->sink_state, data, n, &ex->reply) == 0)
+        return true;
+    ex->discarded += n;
+    return ex->discarded <= ex->sink->limit (&ex->req);
+}
+
 static enum MHD_Result
 s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method,
               const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -282,12 +322,25 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
             gw_api_begin (&ex->req, &ex->reply);
             ex->is_static = !ex->req.route && !gw_api_path (ex->req.path);
         }
+        const gw_route_t *route = ex->req.route;
+        if (route && route->sink && !gw_reply_decided (&ex->reply)) {
+            ex->sink_state = route->sink->open (&ex->req, &ex->reply);
+            if (ex->sink_state)
+                ex->sink = route->sink;
+        }
         //  A reply queued now is "early" to libmicrohttpd, which then closes
         //  the connection. Only worth it when a body would follow: without
         //  one, the next call comes at once and the connection stays open.
         if (gw_reply_decided (&ex->reply) && ex->req.has_body)
             return s_send (ex, conn);
         return MHD_YES;
+    }
+    if (*upload_size && ex->sink) {
+        bool keep = s_stream_body (ex, upload, *upload_size);
+        *upload_size = 0;
+        if (!keep)
+            cab_warn ("closing connection %s: body far beyond the limit", ex->req.request_id);
+        return keep ? MHD_YES : MHD_NO;
     }
     if (*upload_size) {
         bool keep = s_take_body (ex, upload, *upload_size);
@@ -297,6 +350,11 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         return keep ? MHD_YES : MHD_NO;
     }
     //  The request is complete; a reply decided with the headers stands.
+    if (ex->sink) {
+        if (!gw_reply_decided (&ex->reply))
+            ex->sink->finish (ex->sink_state, &ex->reply);
+        return s_send (ex, conn);
+    }
     if (ex->too_large && !gw_reply_decided (&ex->reply))
         gw_api_too_large (&ex->req, &ex->reply);
     ex->req.body = ex->body;

@@ -25,6 +25,7 @@
 static const char *const s_services[] = {
     "identity",
     "scheduling",
+    "documents",
     NULL,
 };
 
@@ -37,6 +38,8 @@ static const char *const s_services[] = {
 #define SESSION_HOURS_MAX (24 * 365)
 #define SECONDS_PER_HOUR 3600
 #define CACHE_MS_MAX 600000
+#define UPLOAD_MB_MAX 4096
+#define BYTES_PER_MB (1024ULL * 1024)
 #define CACHE_ENTRIES_MAX 10000000
 
 static volatile sig_atomic_t s_stop = 0;
@@ -145,6 +148,8 @@ main (int argc, char **argv)
         .metrics = metrics,
         .web_dir = web_dir,
         .max_body = (size_t) cab_config_long ("CABINET_MAX_BODY_BYTES", BODY_MIN, BODY_MAX),
+        .upload_max =
+            (uint64_t) cab_config_long ("CABINET_UPLOAD_MAX_MB", 1, UPLOAD_MB_MAX) * BYTES_PER_MB,
         .cookie_secure = cab_config_bool ("CABINET_COOKIE_SECURE"),
         .session_max_age =
             cab_config_long ("CABINET_SESSION_HOURS", 1, SESSION_HOURS_MAX) * SECONDS_PER_HOUR,

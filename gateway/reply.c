@@ -10,6 +10,8 @@
 #define HTTP_SERVICE_UNAVAILABLE 503
 #define HTTP_GATEWAY_TIMEOUT 504
 #define HTTP_FIRST_ERROR 400
+#define HTTP_TOO_LARGE 413
+#define HTTP_UNSUPPORTED_TYPE 415
 
 //  Shown instead of whatever the RPC layer said: the person can only retry.
 static const char s_unavailable_message[] = "Dịch vụ tạm thời không sẵn sàng, vui lòng thử lại";
@@ -33,7 +35,26 @@ gw_reply_reset (gw_reply_t *self)
         free (self->headers[i].value);
     if (self->fd >= 0)
         close (self->fd);
+    if (self->reader_free)
+        self->reader_free (self->reader_state);
     gw_reply_init (self);
+}
+
+void
+gw_reply_stream (gw_reply_t *self, int status, const char *content_type, uint64_t size,
+                 gw_reader_fn reader, void *state, void (*free_fn) (void *state))
+{
+    free (self->body);
+    self->body = NULL;
+    self->size = 0;
+    if (self->reader_free)
+        self->reader_free (self->reader_state);
+    self->status = status;
+    self->content_type = content_type;
+    self->reader = reader;
+    self->reader_state = state;
+    self->reader_free = free_fn;
+    self->reader_size = size;
 }
 
 bool
@@ -63,6 +84,11 @@ gw_reply_header (gw_reply_t *self, const char *name, const char *value)
 static void
 s_set_body (gw_reply_t *self, int status, const char *content_type, const char *text, size_t size)
 {
+    if (self->reader_free)
+        self->reader_free (self->reader_state);
+    self->reader = NULL;
+    self->reader_state = NULL;
+    self->reader_free = NULL;
     free (self->body);
     self->body = NULL;
     self->size = 0;
@@ -186,5 +212,12 @@ gw_reply_rpc_error (gw_reply_t *self, const cab_rpc_result_t *result)
         message = result->message[0] ? result->message : cab_status_message (status);
         break;
     }
-    gw_reply_error (self, gw_reply_http_status (status), code, message, result->field);
+    //  Two refusals have their own HTTP status whatever their RPC status:
+    //  a file of a kind not taken (415) and a body over a limit (413).
+    int http = gw_reply_http_status (status);
+    if (strcmp (code, "unsupported_media_type") == 0)
+        http = HTTP_UNSUPPORTED_TYPE;
+    else if (strcmp (code, "too_large") == 0)
+        http = HTTP_TOO_LARGE;
+    gw_reply_error (self, http, code, message, result->field);
 }

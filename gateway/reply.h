@@ -21,14 +21,23 @@ typedef struct {
     char *value;       //  owned copy
 } gw_header_t;
 
+//  A body produced while it is sent (downloads): write up to max bytes at
+//  position pos into buf. Returns the bytes written (> 0), or -1 when the
+//  body cannot be continued (the connection is then closed).
+typedef long (*gw_reader_fn) (void *state, uint64_t pos, char *buf, size_t max);
+
 typedef struct {
     int status;                //  HTTP status; 0 while nothing is decided
     char *body;                //  owned (malloc); NULL for an empty body
     size_t size;               //  bytes of body
-    const char *content_type;  //  static string, NULL for none
+    const char *content_type;  //  static or in the request's arena; NULL for none
     int fd;                    //  file sent instead of body (owned), or -1
     uint64_t fd_size;          //  bytes of fd to send
-    char error_code[64];       //  code of an error reply, for the access log
+    gw_reader_fn reader;       //  body produced by a reader instead, or NULL
+    void *reader_state;        //  owned: reader_free releases it
+    void (*reader_free) (void *state);
+    uint64_t reader_size;  //  bytes the reader produces
+    char error_code[64];   //  code of an error reply, for the access log
     gw_header_t headers[GW_REPLY_MAX_HEADERS];
     int header_count;
 } gw_reply_t;
@@ -53,6 +62,11 @@ void gw_reply_text (gw_reply_t *self, int status, const char *content_type, cons
 
 //  Set status and the compact JSON text of json (borrowed).
 void gw_reply_json (gw_reply_t *self, int status, const json_t *json);
+
+//  Set status and a body of size bytes produced by reader as it is sent.
+//  Takes state (freed with free_fn, also when the reply is reset unsent).
+void gw_reply_stream (gw_reply_t *self, int status, const char *content_type, uint64_t size,
+                      gw_reader_fn reader, void *state, void (*free_fn) (void *state));
 
 //  Set status and no body (204, 304).
 void gw_reply_empty (gw_reply_t *self, int status);

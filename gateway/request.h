@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GW_MAX_PATH_PARAMS 4    //  {name} segments in one route pattern
 #define GW_MAX_QUERY_PARAMS 32  //  more query parameters than this is refused
@@ -23,7 +24,8 @@ typedef struct {
     gw_services_t *services;  //  RPC clients by service name (borrowed)
     cab_metrics_t *metrics;   //  the gateway's own metrics (borrowed)
     const char *web_dir;      //  absolute, resolved folder of the web UI; NULL: none
-    size_t max_body;          //  largest request body accepted, bytes
+    size_t max_body;          //  largest JSON request body accepted, bytes
+    uint64_t upload_max;      //  largest uploaded file, bytes
     bool cookie_secure;       //  add Secure to cookies (behind HTTPS)
     long session_max_age;     //  cookie lifetime, seconds
     int rpc_timeout_ms;       //  per attempt, also used for health checks

@@ -10,10 +10,13 @@
     tests/gateway/test_openapi.c checks in both directions.  */
 #include "routes.h"
 #include "cab_utf8.h"
+#include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
+#include "download.h"
 #include "hooks.h"
 #include "ops.h"
+#include "upload.h"
 #include <string.h>
 
 #define HTTP_OK 200
@@ -29,138 +32,189 @@
 #define TRANSITION &cabinet__v1__transition_request__descriptor
 #define VIOLATIONS &cabinet__v1__list_violations_request__descriptor
 #define VIOLATION_LIST &cabinet__v1__violation_list__descriptor
+#define DOCUMENT &cabinet__v1__document__descriptor
+#define UPLOAD &cabinet__v1__upload_begin_request__descriptor  //  a sink's path parameters
+#define DOCUMENT_ID &cabinet__v1__document_id_request__descriptor
+#define DOCUMENT_LIST &cabinet__v1__document_list__descriptor
+#define REVIEW &cabinet__v1__review_request__descriptor
+#define BY_DOCUMENT &cabinet__v1__list_by_document_request__descriptor
+#define LIBRARY_ENTRY &cabinet__v1__library_entry_request__descriptor
 
 //  Literal patterns come before parameterised ones with the same prefix:
 //  the first row whose pattern and verb match wins.
 const gw_route_t gw_routes[] = {
     //  operations
     {"GET", "/healthz", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_healthz,
-     false},
+     false, NULL},
     {"GET", "/readyz", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_readyz,
-     false},
+     false, NULL},
     {"GET", "/metrics", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, gw_ops_metrics,
-     false},
+     false, NULL},
     {"GET", "/api/v1/openapi.json", NULL, NULL, NULL, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL,
-     gw_ops_openapi, false},
+     gw_ops_openapi, false, NULL},
 
     //  sign-in, session, own account
     {"POST", "/api/v1/auth/login", "identity.Login", &cabinet__v1__login_request__descriptor,
      &cabinet__v1__login_reply__descriptor, GW_AUTH_ANONYMOUS, HTTP_OK, gw_hook_login_before,
-     gw_hook_login_after, NULL, false},
+     gw_hook_login_after, NULL, false, NULL},
     {"POST", "/api/v1/auth/logout", "identity.Logout", EMPTY, EMPTY, GW_AUTH_PASSWORD_CHANGE,
-     HTTP_NO_CONTENT, NULL, gw_hook_logout_after, NULL, false},
+     HTTP_NO_CONTENT, NULL, gw_hook_logout_after, NULL, false, NULL},
     {"GET", "/api/v1/me", "identity.GetMe", EMPTY, USER, GW_AUTH_PASSWORD_CHANGE, HTTP_OK, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"POST", "/api/v1/me/password", "identity.ChangePassword",
      &cabinet__v1__change_password_request__descriptor, EMPTY, GW_AUTH_PASSWORD_CHANGE,
-     HTTP_NO_CONTENT, NULL, NULL, NULL, false},
+     HTTP_NO_CONTENT, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/me/totp", "identity.SetupTotp", EMPTY,
-     &cabinet__v1__totp_setup_reply__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     &cabinet__v1__totp_setup_reply__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
     {"POST", "/api/v1/me/totp/confirm", "identity.ConfirmTotp",
      &cabinet__v1__totp_confirm_request__descriptor, EMPTY, GW_AUTH_SESSION, HTTP_NO_CONTENT, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
 
     //  agencies
     {"GET", "/api/v1/units", "identity.ListUnits", &cabinet__v1__list_units_request__descriptor,
-     &cabinet__v1__unit_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     &cabinet__v1__unit_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/units", "identity.CreateUnit", &cabinet__v1__create_unit_request__descriptor,
-     UNIT, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false},
+     UNIT, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/units/{id}", "identity.GetUnit", ID, UNIT, GW_AUTH_SESSION, HTTP_OK, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"PATCH", "/api/v1/units/{id}", "identity.UpdateUnit",
      &cabinet__v1__update_unit_request__descriptor, UNIT, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
-     NULL, false},
+     NULL, false, NULL},
 
     //  accounts
     {"GET", "/api/v1/users", "identity.ListUsers", &cabinet__v1__list_users_request__descriptor,
-     &cabinet__v1__user_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     &cabinet__v1__user_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/users", "identity.CreateUser", &cabinet__v1__create_user_request__descriptor,
-     USER, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false},
+     USER, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/users/{id}/reset-password", "identity.ResetPassword", ID,
      &cabinet__v1__reset_password_reply__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL,
-     false},
+     false, NULL},
     {"GET", "/api/v1/users/{id}", "identity.GetUser", ID, USER, GW_AUTH_SESSION, HTTP_OK, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"PATCH", "/api/v1/users/{id}", "identity.UpdateUser",
      &cabinet__v1__update_user_request__descriptor, USER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
-     NULL, false},
+     NULL, false, NULL},
     {"DELETE", "/api/v1/users/{id}", "identity.DeleteUser", ID, EMPTY, GW_AUTH_SESSION,
-     HTTP_NO_CONTENT, NULL, NULL, NULL, false},
+     HTTP_NO_CONTENT, NULL, NULL, NULL, false, NULL},
 
     //  login log and the province's directory
     {"GET", "/api/v1/audit/logins", "identity.ListLogins",
      &cabinet__v1__list_logins_request__descriptor, &cabinet__v1__login_list__descriptor,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/directory", "identity.ListDirectory",
      &cabinet__v1__list_directory_request__descriptor, &cabinet__v1__directory_list__descriptor,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
 
     //  catalogs (R2)
     {"GET", "/api/v1/catalogs/{kind}", "scheduling.ListCatalog",
      &cabinet__v1__list_catalog_request__descriptor, &cabinet__v1__catalog_list__descriptor,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/catalogs/{kind}", "scheduling.CreateCatalogEntry",
      &cabinet__v1__create_catalog_entry_request__descriptor,
      &cabinet__v1__catalog_entry__descriptor, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL,
-     false},
+     false, NULL},
 
     //  meetings (R3): registering, calendars, the state machine
     {"GET", "/api/v1/meetings", "scheduling.ListMeetings",
      &cabinet__v1__list_meetings_request__descriptor, &cabinet__v1__meeting_list__descriptor,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, true},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, true, NULL},
     {"POST", "/api/v1/meetings", "scheduling.CreateMeeting",
      &cabinet__v1__create_meeting_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_CREATED, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"GET", "/api/v1/meetings/{id}", "scheduling.GetMeeting", MEETING_ID, MEETING, GW_AUTH_SESSION,
-     HTTP_OK, NULL, NULL, NULL, false},
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"PATCH", "/api/v1/meetings/{id}", "scheduling.UpdateMeeting",
      &cabinet__v1__update_meeting_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/submit", "scheduling.SubmitMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/approve", "scheduling.ApproveMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/reject", "scheduling.RejectMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/unapprove", "scheduling.UnapproveMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/cancel", "scheduling.CancelMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/start", "scheduling.StartMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/end", "scheduling.EndMeeting", TRANSITION, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
 
     //  attendance (R4)
     {"POST", "/api/v1/meetings/{id}/rsvp", "scheduling.Rsvp",
      &cabinet__v1__rsvp_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL,
-     false},
+     false, NULL},
     {"POST", "/api/v1/meetings/{id}/attendees", "scheduling.NameAttendees",
      &cabinet__v1__name_attendees_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL,
-     NULL, NULL, false},
+     NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/roll-call", "scheduling.RollCall",
      &cabinet__v1__roll_call_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
-     NULL, false},
+     NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/check-in", "scheduling.CheckIn", MEETING_ID, MEETING,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/support-requests", "scheduling.CreateSupportRequest",
      &cabinet__v1__create_support_request__descriptor, &cabinet__v1__support_request__descriptor,
-     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/meetings/{id}/attendance", "scheduling.GetAttendance", MEETING_ID,
-     &cabinet__v1__attendance_counts__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL,
-     false},
+     &cabinet__v1__attendance_counts__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
 
     //  lead-time violations (R3.4) and the public list (R3.6)
     {"GET", "/api/v1/meetings/{id}/violations", "scheduling.ListMeetingViolations", VIOLATIONS,
-     VIOLATION_LIST, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     VIOLATION_LIST, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/lead-time-violations", "scheduling.ListViolations", VIOLATIONS, VIOLATION_LIST,
-     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false},
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/public/meetings", "scheduling.ListPublicMeetings",
      &cabinet__v1__list_public_meetings_request__descriptor,
      &cabinet__v1__public_meeting_list__descriptor, GW_AUTH_ANONYMOUS, HTTP_OK, NULL, NULL, NULL,
-     true},
+     true, NULL},
 
-    {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL, false},
+    //  documents (R5, R3.3, R4.5): uploads are streamed (upload.c), files
+    //  are sent while read (download.c)
+    {"POST", "/api/v1/meetings/{meeting_id}/documents", NULL, UPLOAD, DOCUMENT, GW_AUTH_SESSION,
+     HTTP_CREATED, NULL, NULL, NULL, false, &gw_upload_sink},
+    {"POST", "/api/v1/meetings/{meeting_id}/retention-release", "documents.ReleaseForPurge",
+     &cabinet__v1__release_for_purge_request__descriptor,
+     &cabinet__v1__retention_release__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"GET", "/api/v1/documents", "documents.Search",
+     &cabinet__v1__search_documents_request__descriptor, DOCUMENT_LIST, GW_AUTH_SESSION, HTTP_OK,
+     NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/documents/{id}", "documents.GetDocument", DOCUMENT_ID, DOCUMENT,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/documents/{id}/content", NULL, NULL, NULL, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, gw_download_content, false, NULL},
+    {"POST", "/api/v1/documents/{id}/approve", "documents.Approve", REVIEW, DOCUMENT,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/documents/{id}/reject", "documents.Reject", REVIEW, DOCUMENT, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/documents/{document_id}/comments", "documents.ListComments", BY_DOCUMENT,
+     &cabinet__v1__comment_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"POST", "/api/v1/documents/{document_id}/comments", "documents.AddComment",
+     &cabinet__v1__add_comment_request__descriptor, &cabinet__v1__comment__descriptor,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/documents/{document_id}/notes", "documents.ListNotes", BY_DOCUMENT,
+     &cabinet__v1__note_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/documents/{document_id}/notes", "documents.AddNote",
+     &cabinet__v1__add_note_request__descriptor, &cabinet__v1__note__descriptor, GW_AUTH_SESSION,
+     HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/library/{library}/documents", NULL, UPLOAD, DOCUMENT, GW_AUTH_SESSION,
+     HTTP_CREATED, NULL, NULL, NULL, false, &gw_upload_sink},
+    {"GET", "/api/v1/library/{kind}", "documents.ListLibrary",
+     &cabinet__v1__list_library_request__descriptor, DOCUMENT_LIST, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL, false, NULL},
+    {"POST", "/api/v1/library/{kind}", "documents.AddToLibrary", LIBRARY_ENTRY, DOCUMENT,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"DELETE", "/api/v1/library/{kind}/{document_id}", "documents.RemoveFromLibrary", LIBRARY_ENTRY,
+     EMPTY, GW_AUTH_SESSION, HTTP_NO_CONTENT, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/reports/access/{meeting_id}", "documents.AccessReport",
+     &cabinet__v1__access_report_request__descriptor, &cabinet__v1__access_report__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+
+    {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL, false, NULL},
 };
 
 //  Match path against pattern segment by segment; "{name}" takes one

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
     GW_AUTH_ANONYMOUS,        //  no session needed
@@ -31,11 +32,30 @@ typedef void (*gw_after_fn) (gw_request_t *req, ProtobufCMessage *msg, gw_reply_
 //  A route that is not one RPC call (health, metrics, documents): fills reply.
 typedef void (*gw_handler_fn) (gw_request_t *req, gw_reply_t *reply);
 
+//  A route whose body is streamed to a sink instead of being read whole
+//  (uploads). http.c calls open once the headers are in and the caller is
+//  authenticated, feed with each piece of the body, finish when it is
+//  complete, and close always, last, also when the connection broke.
+typedef struct {
+    //  Returns the sink's state, or NULL after writing a reply (a refusal).
+    void *(*open) (gw_request_t *req, gw_reply_t *reply);
+    //  Returns 0, or -1 after writing a reply: the rest of the body is then
+    //  read and dropped (or the connection closed when it is too long).
+    int (*feed) (void *state, const char *data, size_t size, gw_reply_t *reply);
+    //  The body is complete: write the reply.
+    void (*finish) (void *state, gw_reply_t *reply);
+    //  Free the state; undo what was begun and not finished.
+    void (*close) (void *state);
+    //  Longest body the sink takes, bytes (the route's own limit).
+    uint64_t (*limit) (const gw_request_t *req);
+} gw_sink_t;
+
 struct _gw_route_t {
     const char *verb;                           //  "GET"; NULL ends the table
     const char *pattern;                        //  "/api/v1/users/{id}"
     const char *method;                         //  "identity.GetUser"; NULL with handler
-    const ProtobufCMessageDescriptor *request;  //  built from body, path and query
+    const ProtobufCMessageDescriptor *request;  //  built from body, path and query (a sink's:
+                                                //  the path parameters' message)
     const ProtobufCMessageDescriptor *reply;    //  written out as the JSON body
     gw_auth_t auth;
     int status;             //  on success: 200, 201 or 204
@@ -43,6 +63,7 @@ struct _gw_route_t {
     gw_after_fn after;      //  may be NULL
     gw_handler_fn handler;  //  instead of an RPC; may be NULL
     bool cached;            //  GET answers may be served from the answer cache (cache.h)
+    const gw_sink_t *sink;  //  the body goes to this sink instead of being read whole; may be NULL
 };
 
 //  The table, ending with a NULL verb. More specific patterns come first.

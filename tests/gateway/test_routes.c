@@ -131,8 +131,18 @@ test_table_rows_are_complete (void **state)
 {
     (void) state;
     for (const gw_route_t *route = gw_routes; route->verb; route++) {
-        //  Either one RPC with both messages, or a handler.
-        if (route->handler)
+        //  One RPC with both messages, or a handler, or a sink (with no
+        //  handler: the sink writes the reply); only writes have sinks.
+        if (route->sink) {
+            assert_null (route->handler);
+            assert_null (route->method);
+            assert_true (gw_verb_is_write (route->verb));
+            assert_non_null (route->sink->open);
+            assert_non_null (route->sink->feed);
+            assert_non_null (route->sink->finish);
+            assert_non_null (route->sink->close);
+            assert_non_null (route->sink->limit);
+        } else if (route->handler)
             assert_null (route->method);
         else {
             assert_non_null (route->method);
