@@ -156,6 +156,17 @@ if found "${TOKEN[daibieu3]}" "hop khong giay" "$PDF"; then fail "someone not in
 fi
 
 section "the access report"
+call GET "/api/v1/meetings/$M" "" "${TOKEN[daibieu1]}"
+assert_status "the invitee opens the meeting" 200
+call GET "/api/v1/meetings/$M" "" "${TOKEN[daibieu1]}"
+assert_eq "… recorded once, as invitation.opened" 1 \
+  "$(psql_q "SELECT count (*) FROM scheduling.outbox WHERE type = 'invitation.opened' AND subject = '$M'")"
+opened() {
+  call GET "/api/v1/reports/access/$M" "" "${TOKEN[chutri]}"
+  [ "$STATUS" == 200 ] && printf '%s' "$BODY" | jq -e --arg u "${ID[daibieu1]}" \
+    '[.agencies[].people[] | select(.user_id == $u and .opened_invitation)] | length == 1' >/dev/null
+}
+check "the report shows that the invitee opened the invitation" wait_for 30 opened
 call GET "/api/v1/reports/access/$M" "" "${TOKEN[chutri]}"
 assert_status "the chair reads the meeting's access report" 200
 assert_json "… the invitee downloaded the PDF and the large file" --arg u "${ID[daibieu1]}" --arg pdf "$PDF" --arg big "$BIG" \

@@ -507,10 +507,10 @@ meeting_events() {
   done
 }
 EXPECTED_M1="meeting.created meeting.submitted meeting.updated meeting.approved invitation.created \
-rsvp.submitted rsvp.submitted rsvp.submitted invitation.created rsvp.submitted invitation.created \
+invitation.opened rsvp.submitted rsvp.submitted rsvp.submitted invitation.created rsvp.submitted invitation.created \
 support.requested meeting.started attendance.recorded attendance.recorded attendance.recorded \
 attendance.recorded attendance.recorded meeting.ended"
-m1_events_complete() { [ "$(meeting_events "$M1" | grep -c .)" -ge 19 ]; }
+m1_events_complete() { [ "$(meeting_events "$M1" | grep -c .)" -ge 20 ]; }
 wait_for 30 m1_events_complete || true
 assert_eq "every step of the meeting is an event, in order (key = meeting id)" "$EXPECTED_M1" \
   "$(meeting_events "$M1" | tr '\n' ' ' | sed 's/ *$//')"

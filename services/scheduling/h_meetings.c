@@ -8,6 +8,7 @@
     and the field exist; invited people and agencies exist anywhere in the
     province. A room or chair taken at an overlapping time is a warning in
     the reply here; at approval it is refused unless forced.  */
+#include "cab_log.h"
 #include "cab_uuid.h"
 #include "handlers.h"
 #include <string.h>
@@ -338,6 +339,23 @@ sched_get_meeting (cab_call_t *call, const ProtobufCMessage *request)
     unsigned roles = 0;
     if (sched_call_meeting (call, req->id, &m, &roles) != CAB_OK)
         return call->status;
+    //  An invitee opening a published meeting is what the access report
+    //  calls "opened the invitation" (R4.5); failing to record it does not
+    //  keep the meeting from them.
+    const char *me = call->caller ? call->caller->user_id : NULL;
+    bool invited = false;
+    for (size_t i = 0; m->published && me && i < m->meeting->n_participants && !invited; i++) {
+        const Cabinet__V1__Participant *p = m->meeting->participants[i];
+        invited = (p->user_id && strcmp (p->user_id, me) == 0)
+                  || (p->substitute_user_id && strcmp (p->substitute_user_id, me) == 0);
+    }
+    if (invited) {
+        sched_worker_t *w = sched_call_worker (call);
+        cab_status_t status = sched_store_invitation_opened (w->store, call->arena, m, me);
+        if (status != CAB_OK)
+            cab_warn ("meeting %s: opening by %s not recorded (%s)", m->meeting->id, me,
+                      cab_status_code (status));
+    }
     return cab_call_reply (call, m->meeting);
 }
 

@@ -1113,10 +1113,10 @@ s_emit_meeting (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *
     return cab_outbox_emit (self->db, &ev);
 }
 
-//  invitation.created for the participants whose ids are ids[0..n).
+//  An invitation event (type) for the participants whose ids are ids[0..n).
 static cab_status_t
-s_emit_invitations (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *m,
-                    char *const *ids, size_t n, const char *actor_id)
+s_emit_invitation_event (sched_store_t *self, cab_arena_t *arena, const char *type,
+                         const sched_meeting_t *m, char *const *ids, size_t n, const char *actor_id)
 {
     if (n == 0)
         return CAB_OK;
@@ -1129,12 +1129,50 @@ s_emit_invitations (sched_store_t *self, cab_arena_t *arena, const sched_meeting
             if (strcmp (m->meeting->participants[i]->id, ids[j]) == 0)
                 payload.invitees[payload.n_invitees++] = m->meeting->participants[i];
     cab_event_t ev = {
-        .type = "invitation.created",
+        .type = type,
         .subject = m->meeting->id,
         .payload = &payload.base,
         .actor_id = actor_id,
     };
     return cab_outbox_emit (self->db, &ev);
+}
+
+//  invitation.created for the participants whose ids are ids[0..n).
+static cab_status_t
+s_emit_invitations (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *m,
+                    char *const *ids, size_t n, const char *actor_id)
+{
+    return s_emit_invitation_event (self, arena, "invitation.created", m, ids, n, actor_id);
+}
+
+static const char SQL_INVITATION_OPENED[] =
+    "UPDATE participants SET opened_at = now ()"
+    " WHERE meeting_id = $1 AND kind = 'user' AND opened_at IS NULL"
+    "   AND (user_id = $2 OR substitute_user_id = $2) RETURNING id";
+
+cab_status_t
+sched_store_invitation_opened (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *m,
+                               const char *user_id)
+{
+    cab_status_t status = cab_db_begin (self->db);
+    if (status != CAB_OK)
+        return status;
+    const char *params[] = {m->meeting->id, user_id};
+    PGresult *res = NULL;
+    status = cab_db_exec (self->db, SQL_INVITATION_OPENED, 2, params, &res);
+    if (status == CAB_OK && PQntuples (res) > 0) {
+        size_t n = (size_t) PQntuples (res);
+        char **ids = cab_arena_alloc (arena, n * sizeof *ids);
+        for (size_t i = 0; i < n; i++)
+            ids[i] = cab_arena_strdup (arena, PQgetvalue (res, (int) i, 0));
+        status = s_emit_invitation_event (self, arena, "invitation.opened", m, ids, n, user_id);
+    }
+    PQclear (res);
+    if (status == CAB_OK)
+        status = cab_db_commit (self->db);
+    else
+        cab_db_rollback (self->db);
+    return status;
 }
 
 //  Store a violation (its id is set here) inside the open transaction.

@@ -125,6 +125,12 @@ typedef struct {
     int version;
 } sched_meeting_t;
 
+//  user_id opened meeting m: the first time for each of their invitations
+//  (as invitee or substitute), record when and emit invitation.opened, in
+//  one transaction. Later openings change nothing.
+cab_status_t sched_store_invitation_opened (sched_store_t *self, cab_arena_t *arena,
+                                            const sched_meeting_t *m, const char *user_id);
+
 //  Meeting id. CAB_OK with *meeting, CAB_NOT_FOUND, or a failure.
 cab_status_t sched_store_meeting_get (sched_store_t *self, cab_arena_t *arena, const char *id,
                                       sched_meeting_t **meeting);
