@@ -238,39 +238,28 @@ s_answer_key (const gw_request_t *req, size_t *len_p)
     return key;
 }
 
-//  Answer from the cache if it holds a current answer. true if it did.
-static bool
-s_cached_answer (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+//  The answer cache's key for a cacheable request, or NULL.
+static const char *
+s_cache_key (gw_request_t *req, const gw_route_t *route, size_t *len_p)
 {
     if (!route->cached || !req->env->answers || strcmp (req->verb, "GET") != 0)
-        return false;
-    size_t len = 0;
-    const char *key = s_answer_key (req, &len);
-    const char *body = NULL;
-    size_t size = 0;
-    uint64_t stamp = gw_services_generation (req->env->services, route->method);
-    if (!gw_cache_get (req->env->answers, key, len, stamp, gw_cache_now_ms (), req->arena, &body,
-                       &size)) {
-        gw_cache_count (req->env->metrics, "answers", false);
-        return false;
-    }
-    gw_cache_count (req->env->metrics, "answers", true);
-    gw_reply_text (reply, HTTP_OK, GW_CONTENT_JSON, body, size);
-    return true;
+        return NULL;
+    return s_answer_key (req, len_p);
 }
 
-//  Keep a successful answer of a cached route, stamped with the generation
-//  read before the call.
-static void
-s_keep_answer (gw_request_t *req, const gw_route_t *route, const gw_reply_t *reply, uint64_t stamp)
+//  Answer from the cache if it holds a current answer under key (stamped
+//  stamp). true if it did.
+static bool
+s_cached_answer (gw_request_t *req, const char *key, size_t len, uint64_t stamp, gw_reply_t *reply)
 {
-    if (!route->cached || !req->env->answers || strcmp (req->verb, "GET") != 0
-        || reply->status != HTTP_OK || !reply->body)
-        return;
-    size_t len = 0;
-    const char *key = s_answer_key (req, &len);
-    gw_cache_put (req->env->answers, key, len, stamp,
-                  gw_cache_now_ms () + req->env->answer_cache_ms, reply->body, reply->size);
+    const char *body = NULL;
+    size_t size = 0;
+    bool hit = gw_cache_get (req->env->answers, key, len, stamp, gw_cache_now_ms (), req->arena,
+                             &body, &size);
+    gw_cache_count (req->env->metrics, "answers", hit);
+    if (hit)
+        gw_reply_text (reply, HTTP_OK, GW_CONTENT_JSON, body, size);
+    return hit;
 }
 
 //  The generic route: one RPC.
@@ -315,7 +304,12 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
     }
     if (route->before && route->before (req, msg, body, reply))
         goto cleanup;
-    if (s_cached_answer (req, route, reply))
+    //  The generation is read before the call: a change that lands during
+    //  it retires what the call answers.
+    uint64_t stamp = gw_services_generation (req->env->services, route->method);
+    size_t key_len = 0;
+    const char *key = s_cache_key (req, route, &key_len);
+    if (key && s_cached_answer (req, key, key_len, stamp, reply))
         goto cleanup;
 
     cab_rpc_result_t result;
@@ -327,7 +321,6 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         goto cleanup;
     }
     bool write = gw_verb_is_write (req->verb);
-    uint64_t stamp = gw_services_generation (req->env->services, route->method);
     cab_call_opts_t opts = {
         .caller = req->caller,
         .idempotent = !write,
@@ -353,7 +346,9 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         goto cleanup;
     }
     gw_reply_json (reply, route->status, out);
-    s_keep_answer (req, route, reply, stamp);
+    if (key && reply->status == HTTP_OK && reply->body)
+        gw_cache_put (req->env->answers, key, key_len, stamp,
+                      gw_cache_now_ms () + req->env->answer_cache_ms, reply->body, reply->size);
 
 cleanup:
     json_decref (out);

@@ -163,14 +163,12 @@ s_token_key (const char *token, char key[CAB_SHA256_HEX + 1])
     cab_sha256_hex (token, strlen (token), key);
 }
 
-//  The caller of a kept verdict for token, or NULL.
+//  The caller of a kept verdict under key, or NULL.
 static Cabinet__V1__Caller *
-s_cached_caller (gw_request_t *req, const char *token)
+s_cached_caller (gw_request_t *req, const char *key)
 {
     if (!req->env->sessions)
         return NULL;
-    char key[CAB_SHA256_HEX + 1];
-    s_token_key (token, key);
     const char *bytes = NULL;
     size_t size = 0;
     uint64_t stamp = gw_services_generation (req->env->services, s_authenticate_method);
@@ -188,7 +186,7 @@ s_cached_caller (gw_request_t *req, const char *token)
 //  Keep the verdict: caller as identity described it, until the cache's
 //  limit or the session's expiry (expires_at), whichever comes first.
 static void
-s_keep_caller (gw_request_t *req, const char *token, const Cabinet__V1__Caller *caller,
+s_keep_caller (gw_request_t *req, const char *key, const Cabinet__V1__Caller *caller,
                const char *expires_at, uint64_t stamp)
 {
     if (!req->env->sessions)
@@ -206,15 +204,14 @@ s_keep_caller (gw_request_t *req, const char *token, const Cabinet__V1__Caller *
     size_t size = cabinet__v1__caller__get_packed_size (caller);
     uint8_t *bytes = cab_arena_alloc (req->arena, size ? size : 1);
     cabinet__v1__caller__pack (caller, bytes);
-    char key[CAB_SHA256_HEX + 1];
-    s_token_key (token, key);
     gw_cache_put (req->env->sessions, key, CAB_SHA256_HEX, stamp, expires_ms, bytes, size);
 }
 
 //  Ask identity.Authenticate. Returns the caller, or NULL after writing the
 //  refusal or failure into reply.
 static Cabinet__V1__Caller *
-s_authenticate (gw_request_t *req, const char *token, gw_token_source_t source, gw_reply_t *reply)
+s_authenticate (gw_request_t *req, const char *token, const char *key, gw_token_source_t source,
+                gw_reply_t *reply)
 {
     Cabinet__V1__AuthenticateRequest request = CABINET__V1__AUTHENTICATE_REQUEST__INIT;
     request.token = (char *) token;
@@ -251,7 +248,7 @@ s_authenticate (gw_request_t *req, const char *token, gw_token_source_t source, 
                            "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại");
         return NULL;
     }
-    s_keep_caller (req, token, caller, verdict->expires_at, stamp);
+    s_keep_caller (req, key, caller, verdict->expires_at, stamp);
     return caller;
 }
 
@@ -277,9 +274,11 @@ gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         return false;
     }
 
-    Cabinet__V1__Caller *caller = s_cached_caller (req, token);
+    char key[CAB_SHA256_HEX + 1];
+    s_token_key (token, key);
+    Cabinet__V1__Caller *caller = s_cached_caller (req, key);
     if (!caller) {
-        caller = s_authenticate (req, token, source, reply);
+        caller = s_authenticate (req, token, key, source, reply);
         if (!caller)
             return false;
     }

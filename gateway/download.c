@@ -8,6 +8,7 @@
 #include "download.h"
 #include "cab_log.h"
 #include "cabinet/v1/documents.pb-c.h"
+#include "routes.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,9 +129,8 @@ gw_download_content (gw_request_t *req, gw_reply_t *reply)
     }
     self->client = gw_services_for_method (req->env->services, "documents.ReadContent");
     self->piece = malloc (PIECE);
-    for (int i = 0; i < req->param_count; i++)
-        if (req->params[i].name_len == 2 && memcmp (req->params[i].name, "id", 2) == 0)
-            self->id = strndup (req->params[i].value, req->params[i].value_len);
+    const char *id = gw_route_param (req, "id");
+    self->id = id ? strdup (id) : NULL;
     //  The caller outlives the request's arena in the reader: a copy.
     size_t packed = cabinet__v1__caller__get_packed_size (req->caller);
     uint8_t *bytes = cab_arena_alloc (req->arena, packed ? packed : 1);

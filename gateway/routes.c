@@ -294,6 +294,22 @@ gw_route_match (const char *verb, const char *path, const gw_route_t **route_p,
     return path_known ? GW_MATCH_BAD_VERB : GW_MATCH_NO_PATH;
 }
 
+char *
+gw_route_param (const gw_request_t *req, const char *name)
+{
+    size_t len = strlen (name);
+    for (int i = 0; i < req->param_count; i++) {
+        const gw_param_t *param = &req->params[i];
+        if (param->name_len == len && memcmp (param->name, name, len) == 0) {
+            char *value = cab_arena_alloc (req->arena, param->value_len + 1);
+            memcpy (value, param->value, param->value_len);
+            value[param->value_len] = '\0';
+            return value;
+        }
+    }
+    return NULL;
+}
+
 bool
 gw_verb_is_write (const char *verb)
 {

@@ -90,6 +90,10 @@ bool gw_verb_is_write (const char *verb);
 //  the others take query parameters instead.
 bool gw_route_takes_body (const gw_route_t *route);
 
+//  The path parameter called name, copied into the request's arena; NULL
+//  when the route has none.
+char *gw_route_param (const gw_request_t *req, const char *name);
+
 typedef enum {
     GW_BIND_OK,
     GW_BIND_INVALID,   //  unknown parameter or bad value: 400 invalid_argument

@@ -136,30 +136,12 @@ s_flush (s_upload_t *self)
     return true;
 }
 
-//  The path parameter called name, copied into the request's arena; NULL
-//  when the route has none.
-static char *
-s_param (const gw_request_t *req, const char *name)
-{
-    size_t len = strlen (name);
-    for (int i = 0; i < req->param_count; i++) {
-        const gw_param_t *param = &req->params[i];
-        if (param->name_len == len && memcmp (param->name, name, len) == 0) {
-            char *value = cab_arena_alloc (req->arena, param->value_len + 1);
-            memcpy (value, param->value, param->value_len);
-            value[param->value_len] = '\0';
-            return value;
-        }
-    }
-    return NULL;
-}
-
 static bool
 s_begin_upload (s_upload_t *self)
 {
     Cabinet__V1__UploadBeginRequest msg = CABINET__V1__UPLOAD_BEGIN_REQUEST__INIT;
-    msg.meeting_id = s_param (self->req, "meeting_id");
-    msg.library = s_param (self->req, "library");
+    msg.meeting_id = gw_route_param (self->req, "meeting_id");
+    msg.library = gw_route_param (self->req, "library");
     //  Without a title the file's name stands for it.
     msg.title = self->title && *self->title ? self->title : self->filename;
     msg.doc_type_id = self->doc_type_id;

@@ -188,6 +188,67 @@ cab_db_bool (const PGresult *res, int row, int col)
     return !PQgetisnull (res, row, col) && PQgetvalue (res, row, col)[0] == 't';
 }
 
+char *
+cab_db_text (cab_arena_t *arena, const PGresult *res, int row, int col)
+{
+    return cab_arena_strdup (arena, cab_db_value (res, row, col));
+}
+
+long long
+cab_db_long (const PGresult *res, int row, int col)
+{
+    const char *v = cab_db_value (res, row, col);
+    return v ? strtoll (v, NULL, 10) : 0;
+}
+
+const char *
+cab_db_bool_text (bool b)
+{
+    return b ? "true" : "false";
+}
+
+char **
+cab_db_split (cab_arena_t *arena, const char *text, size_t *n)
+{
+    *n = 0;
+    if (!text || !*text)
+        return NULL;
+    size_t count = 1;
+    for (const char *c = text; *c; c++)
+        count += *c == ',';
+    char **items = cab_arena_alloc (arena, count * sizeof *items);
+    char *copy = cab_arena_strdup (arena, text);
+    char *save = NULL;
+    for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
+        items[(*n)++] = tok;
+    return items;
+}
+
+char *
+cab_db_array (cab_arena_t *arena, char *const *items, size_t n)
+{
+    size_t cap = 3;
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * strlen (items[i]) + 3;
+    char *out = cab_arena_alloc (arena, cap);
+    size_t o = 0;
+    out[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out[o++] = ',';
+        out[o++] = '"';
+        for (const char *c = items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                out[o++] = '\\';
+            out[o++] = *c;
+        }
+        out[o++] = '"';
+    }
+    out[o++] = '}';
+    out[o] = '\0';
+    return out;
+}
+
 static bool
 s_schema_name_ok (const char *schema)
 {

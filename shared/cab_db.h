@@ -3,6 +3,7 @@
     unqualified. SQL is always parameterised.  */
 #ifndef CAB_DB_H
 #define CAB_DB_H
+#include "cab_arena.h"
 #include "cab_embed.h"
 #include "cab_status.h"
 #include <libpq-fe.h>
@@ -54,5 +55,22 @@ const char *cab_db_value (const PGresult *res, int row, int col);
 
 //  true if the value is 't'.
 bool cab_db_bool (const PGresult *res, int row, int col);
+
+//  The value as a string in arena, NULL for SQL NULL.
+char *cab_db_text (cab_arena_t *arena, const PGresult *res, int row, int col);
+
+//  The value as a number, 0 for SQL NULL.
+long long cab_db_long (const PGresult *res, int row, int col);
+
+//  "true" or "false", for a boolean parameter.
+const char *cab_db_bool_text (bool b);
+
+//  Split "a,b,c" (string_agg output) into an array in arena; NULL and
+//  *n = 0 for NULL or empty text.
+char **cab_db_split (cab_arena_t *arena, const char *text, size_t *n);
+
+//  A PostgreSQL array literal of items[0..n) in arena, each element
+//  double-quoted with \ and " escaped, so any text survives.
+char *cab_db_array (cab_arena_t *arena, char *const *items, size_t n);
 
 #endif

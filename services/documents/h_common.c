@@ -19,9 +19,9 @@ docs_call_actor (const cab_call_t *call, docs_actor_t *actor)
 {
     const Cabinet__V1__Caller *caller = call->caller;
     if (!caller)
-        docs_actor_init (actor, NULL, NULL, NULL, 0);
+        cab_actor_init (actor, NULL, NULL, NULL, 0);
     else
-        docs_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
+        cab_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
     //  Ids are compared as the database writes them: lower case.
     if (actor->user_id && !cab_uuid_valid (actor->user_id))
         actor->user_id = NULL;

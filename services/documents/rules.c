@@ -295,33 +295,6 @@ docs_meeting_state_published (docs_meeting_state_t state)
 
 /* ---- who is acting --------------------------------------------------------------------- */
 
-static bool
-s_has (char *const *roles, size_t n, const char *role)
-{
-    for (size_t i = 0; i < n; i++)
-        if (roles[i] && strcmp (roles[i], role) == 0)
-            return true;
-    return false;
-}
-
-static bool
-s_same_id (const char *a, const char *b)
-{
-    return a && b && *a && strcasecmp (a, b) == 0;
-}
-
-void
-docs_actor_init (docs_actor_t *self, const char *user_id, const char *unit_id, char *const *roles,
-                 size_t n_roles)
-{
-    self->user_id = user_id && *user_id ? user_id : NULL;
-    self->unit_id = unit_id && *unit_id ? unit_id : NULL;
-    self->system_admin = s_has (roles, n_roles, "system_admin");
-    self->unit_admin = s_has (roles, n_roles, "unit_admin");
-    self->clerk = s_has (roles, n_roles, "clerk");
-    self->approver = s_has (roles, n_roles, "approver");
-}
-
 bool
 docs_actor_office (const docs_actor_t *actor)
 {
@@ -334,14 +307,14 @@ docs_meeting_roles (const docs_actor_t *actor, const docs_meeting_people_t *peop
     unsigned roles = 0;
     if (!actor->user_id)
         return 0;
-    if (s_same_id (actor->user_id, people->created_by)
-        || (actor->clerk && s_same_id (actor->unit_id, people->host_unit_id)))
+    if (cab_same_id (actor->user_id, people->created_by)
+        || (actor->clerk && cab_same_id (actor->unit_id, people->host_unit_id)))
         roles |= DOCS_ROLE_CREATOR;
-    if (s_same_id (actor->user_id, people->chair_id))
+    if (cab_same_id (actor->user_id, people->chair_id))
         roles |= DOCS_ROLE_CHAIR;
-    if (s_same_id (actor->user_id, people->secretary_id))
+    if (cab_same_id (actor->user_id, people->secretary_id))
         roles |= DOCS_ROLE_SECRETARY;
-    if (s_same_id (actor->user_id, people->approver_id))
+    if (cab_same_id (actor->user_id, people->approver_id))
         roles |= DOCS_ROLE_APPROVER;
     if (people->invitee)
         roles |= DOCS_ROLE_INVITEE;
@@ -366,7 +339,7 @@ docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc)
 {
     if (!actor->user_id)
         return false;
-    if (s_same_id (actor->user_id, doc->uploaded_by))
+    if (cab_same_id (actor->user_id, doc->uploaded_by))
         return true;
     bool approved = doc->status == DOCS_APPROVED;
     bool meeting = doc->library == DOCS_LIBRARY_NONE;
@@ -392,7 +365,7 @@ docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc)
 bool
 docs_may_see_access_list (const docs_actor_t *actor, const docs_doc_facts_t *doc)
 {
-    return s_same_id (actor->user_id, doc->uploaded_by)
+    return cab_same_id (actor->user_id, doc->uploaded_by)
            || (doc->library == DOCS_LIBRARY_NONE && (doc->meeting_roles & DOCS_ROLE_REVIEWER));
 }
 
@@ -584,7 +557,7 @@ docs_may_read_report (const docs_actor_t *actor, unsigned roles, const char *hos
     if (actor->system_admin || (roles & DOCS_ROLE_ORGANIZER))
         return true;
     return (actor->clerk || actor->approver || actor->unit_admin)
-           && s_same_id (actor->unit_id, host_unit_id);
+           && cab_same_id (actor->unit_id, host_unit_id);
 }
 
 void
@@ -595,7 +568,7 @@ docs_may_release (const docs_actor_t *actor, unsigned roles, const char *host_un
     if (actor->system_admin)
         return;
     bool leader = actor->approver
-                  && ((roles & DOCS_ROLE_REVIEWER) || s_same_id (actor->unit_id, host_unit_id));
+                  && ((roles & DOCS_ROLE_REVIEWER) || cab_same_id (actor->unit_id, host_unit_id));
     if (!leader)
         docs_fault_set (fault, CAB_PERMISSION_DENIED, NULL,
                         "Chỉ lãnh đạo (người phê duyệt) hoặc quản trị hệ thống được cho phép xóa "

@@ -13,6 +13,7 @@
     clients (may be NULL) and a Vietnamese message saying why.  */
 #ifndef DOCS_RULES_H
 #define DOCS_RULES_H
+#include "cab_actor.h"
 #include "cab_status.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -137,17 +138,7 @@ bool docs_meeting_state_published (docs_meeting_state_t state);
 //  The acting person, from the RPC caller (strings borrowed). Roles are
 //  identity's (system_admin, unit_admin, clerk, approver, member), held in
 //  the caller's own agency.
-typedef struct {
-    const char *user_id;
-    const char *unit_id;
-    bool system_admin;
-    bool unit_admin;
-    bool clerk;
-    bool approver;  //  "lãnh đạo phê duyệt": the office leader of R3.3 and R5.6
-} docs_actor_t;
-
-void docs_actor_init (docs_actor_t *self, const char *user_id, const char *unit_id,
-                      char *const *roles, size_t n_roles);
+typedef cab_actor_t docs_actor_t;
 
 //  Office roles (clerk, approver) and administrators manage the shared
 //  library.

@@ -417,75 +417,11 @@ docs_store_rollback (docs_store_t *self)
 
 /* ---- small pieces ------------------------------------------------------------------------ */
 
-static char *
-s_text (cab_arena_t *arena, const PGresult *res, int row, int col)
-{
-    return cab_arena_strdup (arena, cab_db_value (res, row, col));
-}
-
-static long long
-s_long (const PGresult *res, int row, int col)
-{
-    const char *v = cab_db_value (res, row, col);
-    return v ? strtoll (v, NULL, 10) : 0;
-}
-
-static const char *
-s_bool_text (bool b)
-{
-    return b ? "true" : "false";
-}
-
 //  NULL for NULL or "", else s: optional values as parameters.
 static const char *
 s_opt (const char *s)
 {
     return s && *s ? s : NULL;
-}
-
-//  Split "a,b,c" into an arena array (NULL and *n = 0 for empty text).
-static char **
-s_split (cab_arena_t *arena, const char *text, size_t *n)
-{
-    *n = 0;
-    if (!text || !*text)
-        return NULL;
-    size_t count = 1;
-    for (const char *c = text; *c; c++)
-        count += *c == ',';
-    char **items = cab_arena_alloc (arena, count * sizeof *items);
-    char *copy = cab_arena_strdup (arena, text);
-    char *save = NULL;
-    for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
-        items[(*n)++] = tok;
-    return items;
-}
-
-//  A PostgreSQL array literal of items[0..n), each element double-quoted
-//  with \ and " escaped, so any text survives.
-static char *
-s_array (cab_arena_t *arena, char *const *items, size_t n)
-{
-    size_t cap = 3;
-    for (size_t i = 0; i < n; i++)
-        cap += 2 * strlen (items[i]) + 3;
-    char *out = cab_arena_alloc (arena, cap);
-    size_t o = 0;
-    out[o++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            out[o++] = ',';
-        out[o++] = '"';
-        for (const char *c = items[i]; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                out[o++] = '\\';
-            out[o++] = *c;
-        }
-        out[o++] = '"';
-    }
-    out[o++] = '}';
-    out[o] = '\0';
-    return out;
 }
 
 static cab_status_t
@@ -542,10 +478,10 @@ docs_store_person (docs_store_t *self, cab_arena_t *arena, const char *id, docs_
     if (status != CAB_OK)
         return status;
     docs_person_t *p = cab_arena_alloc (arena, sizeof *p);
-    p->id = s_text (arena, res, 0, 0);
-    p->unit_id = s_text (arena, res, 0, 1);
-    p->node_id = s_text (arena, res, 0, 2);
-    p->name = s_text (arena, res, 0, 3);
+    p->id = cab_db_text (arena, res, 0, 0);
+    p->unit_id = cab_db_text (arena, res, 0, 1);
+    p->node_id = cab_db_text (arena, res, 0, 2);
+    p->name = cab_db_text (arena, res, 0, 3);
     p->active = cab_db_bool (res, 0, 4);
     PQclear (res);
     *person = p;
@@ -559,7 +495,7 @@ docs_store_doc_type (docs_store_t *self, cab_arena_t *arena, const char *id, cha
     PGresult *res = NULL;
     cab_status_t status = cab_db_query_row (self->db, SQL_DOC_TYPE, 1, params, &res);
     if (status == CAB_OK)
-        *name = s_text (arena, res, 0, 0);
+        *name = cab_db_text (arena, res, 0, 0);
     PQclear (res);
     return status;
 }
@@ -574,18 +510,18 @@ docs_store_meeting (docs_store_t *self, cab_arena_t *arena, const char *id, cons
     if (status != CAB_OK)
         return status;
     docs_meeting_t *m = cab_arena_alloc (arena, sizeof *m);
-    m->id = s_text (arena, res, 0, 0);
-    m->title = s_text (arena, res, 0, 1);
-    m->people.created_by = s_text (arena, res, 0, 2);
-    m->people.host_unit_id = s_text (arena, res, 0, 3);
-    m->people.chair_id = s_text (arena, res, 0, 4);
-    m->people.secretary_id = s_text (arena, res, 0, 5);
-    m->people.approver_id = s_text (arena, res, 0, 6);
+    m->id = cab_db_text (arena, res, 0, 0);
+    m->title = cab_db_text (arena, res, 0, 1);
+    m->people.created_by = cab_db_text (arena, res, 0, 2);
+    m->people.host_unit_id = cab_db_text (arena, res, 0, 3);
+    m->people.chair_id = cab_db_text (arena, res, 0, 4);
+    m->people.secretary_id = cab_db_text (arena, res, 0, 5);
+    m->people.approver_id = cab_db_text (arena, res, 0, 6);
     if (!docs_meeting_state_parse (cab_db_value (res, 0, 7), &m->state))
         m->state = DOCS_MEETING_DRAFT;
     m->published = cab_db_bool (res, 0, 8);
     m->people.invitee = cab_db_bool (res, 0, 9);
-    m->end = s_long (res, 0, 10);
+    m->end = cab_db_long (res, 0, 10);
     PQclear (res);
     *meeting = m;
     return CAB_OK;
@@ -603,7 +539,7 @@ docs_store_upload_create (docs_store_t *self, const docs_upload_t *in, int open_
     const char *count_params[] = {in->caller_id};
     PGresult *res = NULL;
     cab_status_t status = cab_db_query_row (self->db, SQL_UPLOADS_OPEN, 1, count_params, &res);
-    if (status == CAB_OK && s_long (res, 0, 0) >= open_max)
+    if (status == CAB_OK && cab_db_long (res, 0, 0) >= open_max)
         status = s_fault (fault, CAB_RESOURCE_EXHAUSTED, NULL,
                           "Bạn đang có quá nhiều tệp tải lên dở dang; vui lòng hoàn tất hoặc hủy "
                           "bớt rồi thử lại");
@@ -618,7 +554,7 @@ docs_store_upload_create (docs_store_t *self, const docs_upload_t *in, int open_
                                 in->title_encoding,
                                 s_opt (in->doc_type_id),
                                 docs_class_name (in->classification),
-                                s_array (arena, in->access, in->n_access),
+                                cab_db_array (arena, in->access, in->n_access),
                                 s_opt (in->original_name),
                                 cab_arena_printf (arena, "%lld", (long long) in->declared_size)};
         status = s_command (self->db, SQL_UPLOAD_INSERT, 12, params);
@@ -631,21 +567,21 @@ static docs_upload_t *
 s_upload_from_row (cab_arena_t *arena, const PGresult *res)
 {
     docs_upload_t *u = cab_arena_alloc (arena, sizeof *u);
-    u->id = s_text (arena, res, 0, UC_ID);
-    u->caller_id = s_text (arena, res, 0, UC_CALLER);
-    u->caller_unit_id = s_text (arena, res, 0, UC_CALLER_UNIT);
-    u->meeting_id = s_text (arena, res, 0, UC_MEETING);
+    u->id = cab_db_text (arena, res, 0, UC_ID);
+    u->caller_id = cab_db_text (arena, res, 0, UC_CALLER);
+    u->caller_unit_id = cab_db_text (arena, res, 0, UC_CALLER_UNIT);
+    u->meeting_id = cab_db_text (arena, res, 0, UC_MEETING);
     docs_library_parse (cab_db_value (res, 0, UC_LIBRARY), true, &u->library);
-    u->title = s_text (arena, res, 0, UC_TITLE);
-    u->title_encoding = s_text (arena, res, 0, UC_TITLE_ENCODING);
-    u->doc_type_id = s_text (arena, res, 0, UC_DOC_TYPE);
+    u->title = cab_db_text (arena, res, 0, UC_TITLE);
+    u->title_encoding = cab_db_text (arena, res, 0, UC_TITLE_ENCODING);
+    u->doc_type_id = cab_db_text (arena, res, 0, UC_DOC_TYPE);
     docs_class_parse (cab_db_value (res, 0, UC_CLASS), &u->classification);
-    u->access = s_split (arena, cab_db_value (res, 0, UC_ACCESS), &u->n_access);
-    u->original_name = s_text (arena, res, 0, UC_ORIGINAL);
-    u->declared_size = s_long (res, 0, UC_DECLARED);
-    u->received = s_long (res, 0, UC_RECEIVED);
-    u->state = s_text (arena, res, 0, UC_STATE);
-    u->document_id = s_text (arena, res, 0, UC_DOCUMENT);
+    u->access = cab_db_split (arena, cab_db_value (res, 0, UC_ACCESS), &u->n_access);
+    u->original_name = cab_db_text (arena, res, 0, UC_ORIGINAL);
+    u->declared_size = cab_db_long (res, 0, UC_DECLARED);
+    u->received = cab_db_long (res, 0, UC_RECEIVED);
+    u->state = cab_db_text (arena, res, 0, UC_STATE);
+    u->document_id = cab_db_text (arena, res, 0, UC_DOCUMENT);
     return u;
 }
 
@@ -725,7 +661,7 @@ docs_store_uploads_expire (docs_store_t *self, cab_arena_t *arena, int max_age_s
     *ids = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **ids);
     *n = 0;
     for (int i = 0; i < rows; i++)
-        (*ids)[(*n)++] = s_text (arena, res, i, 0);
+        (*ids)[(*n)++] = cab_db_text (arena, res, i, 0);
     PQclear (res);
     return CAB_OK;
 }
@@ -744,11 +680,11 @@ s_signature_from_row (cab_arena_t *arena, const PGresult *res, int row)
     s->trusted = cab_db_bool (res, row, DC_SIG_TRUSTED);
     s->valid = s->intact && s->trusted;
     s->covers_whole_file = cab_db_bool (res, row, DC_SIG_WHOLE);
-    s->count = (int32_t) s_long (res, row, DC_SIG_COUNT);
-    s->signer = s_text (arena, res, row, DC_SIG_SIGNER);
-    s->issuer = s_text (arena, res, row, DC_SIG_ISSUER);
-    s->signed_at = s_text (arena, res, row, DC_SIG_SIGNED_AT);
-    s->reason = s_text (arena, res, row, DC_SIG_REASON);
+    s->count = (int32_t) cab_db_long (res, row, DC_SIG_COUNT);
+    s->signer = cab_db_text (arena, res, row, DC_SIG_SIGNER);
+    s->issuer = cab_db_text (arena, res, row, DC_SIG_ISSUER);
+    s->signed_at = cab_db_text (arena, res, row, DC_SIG_SIGNED_AT);
+    s->reason = cab_db_text (arena, res, row, DC_SIG_REASON);
     return s;
 }
 
@@ -757,33 +693,33 @@ s_doc_from_row (cab_arena_t *arena, const PGresult *res, int row, const docs_act
 {
     Cabinet__V1__Document *d = cab_arena_alloc (arena, sizeof *d);
     cabinet__v1__document__init (d);
-    d->id = s_text (arena, res, row, DC_ID);
-    d->title = s_text (arena, res, row, DC_TITLE);
-    d->mime_type = s_text (arena, res, row, DC_MIME);
+    d->id = cab_db_text (arena, res, row, DC_ID);
+    d->title = cab_db_text (arena, res, row, DC_TITLE);
+    d->mime_type = cab_db_text (arena, res, row, DC_MIME);
     d->has_size = true;
-    d->size = s_long (res, row, DC_SIZE);
-    d->sha256 = s_text (arena, res, row, DC_SHA256);
+    d->size = cab_db_long (res, row, DC_SIZE);
+    d->sha256 = cab_db_text (arena, res, row, DC_SHA256);
     if (cab_db_value (res, row, DC_PAGES)) {
         d->pages_known_case = CABINET__V1__DOCUMENT__PAGES_KNOWN_PAGES;
-        d->pages = (int32_t) s_long (res, row, DC_PAGES);
+        d->pages = (int32_t) cab_db_long (res, row, DC_PAGES);
     }
-    d->pages_note = s_text (arena, res, row, DC_PAGES_NOTE);
-    d->status = s_text (arena, res, row, DC_STATUS);
-    d->classification = s_text (arena, res, row, DC_CLASS);
-    d->meeting_id = s_text (arena, res, row, DC_MEETING);
-    d->doc_type_id = s_text (arena, res, row, DC_DOC_TYPE);
-    d->uploaded_by = s_text (arena, res, row, DC_UPLOADED_BY);
-    d->created_at = s_text (arena, res, row, DC_CREATED_AT);
-    d->text_encoding = s_text (arena, res, row, DC_TEXT_ENCODING);
-    d->library = s_text (arena, res, row, DC_LIBRARY);
-    d->file_type = s_text (arena, res, row, DC_FILE_TYPE);
-    d->uploader_unit_id = s_text (arena, res, row, DC_UPLOADER_UNIT);
-    d->doc_type_name = s_text (arena, res, row, DC_DOC_TYPE_NAME);
-    d->approved_by = s_text (arena, res, row, DC_APPROVED_BY);
-    d->approved_at = s_text (arena, res, row, DC_APPROVED_AT);
-    d->reject_reason = s_text (arena, res, row, DC_REJECT_REASON);
-    d->original_name = s_text (arena, res, row, DC_ORIGINAL);
-    d->reviewed_at = s_text (arena, res, row, DC_REVIEWED_AT);
+    d->pages_note = cab_db_text (arena, res, row, DC_PAGES_NOTE);
+    d->status = cab_db_text (arena, res, row, DC_STATUS);
+    d->classification = cab_db_text (arena, res, row, DC_CLASS);
+    d->meeting_id = cab_db_text (arena, res, row, DC_MEETING);
+    d->doc_type_id = cab_db_text (arena, res, row, DC_DOC_TYPE);
+    d->uploaded_by = cab_db_text (arena, res, row, DC_UPLOADED_BY);
+    d->created_at = cab_db_text (arena, res, row, DC_CREATED_AT);
+    d->text_encoding = cab_db_text (arena, res, row, DC_TEXT_ENCODING);
+    d->library = cab_db_text (arena, res, row, DC_LIBRARY);
+    d->file_type = cab_db_text (arena, res, row, DC_FILE_TYPE);
+    d->uploader_unit_id = cab_db_text (arena, res, row, DC_UPLOADER_UNIT);
+    d->doc_type_name = cab_db_text (arena, res, row, DC_DOC_TYPE_NAME);
+    d->approved_by = cab_db_text (arena, res, row, DC_APPROVED_BY);
+    d->approved_at = cab_db_text (arena, res, row, DC_APPROVED_AT);
+    d->reject_reason = cab_db_text (arena, res, row, DC_REJECT_REASON);
+    d->original_name = cab_db_text (arena, res, row, DC_ORIGINAL);
+    d->reviewed_at = cab_db_text (arena, res, row, DC_REVIEWED_AT);
     d->signature = s_signature_from_row (arena, res, row);
     docs_type_t type = DOCS_TYPE_COUNT;
     docs_type_parse (d->file_type, &type);
@@ -862,7 +798,7 @@ docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, 
     int rows = PQntuples (res);
     *ids = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **ids);
     for (int i = 0; i < rows; i++)
-        (*ids)[i] = s_text (arena, res, i, 0);
+        (*ids)[i] = cab_db_text (arena, res, i, 0);
     *n = (size_t) rows;
     PQclear (res);
     return CAB_OK;
@@ -931,10 +867,10 @@ s_document_insert (PGconn *db, cab_arena_t *arena, const docs_doc_in_t *in)
         u->caller_id,
         s_opt (u->caller_unit_id),
         in->text_encoding ? in->text_encoding : "unicode",
-        s_bool_text (sig && sig->signed_),
-        s_bool_text (sig && sig->intact),
-        s_bool_text (sig && sig->trusted),
-        s_bool_text (sig && sig->covers_whole_file),
+        cab_db_bool_text (sig && sig->signed_),
+        cab_db_bool_text (sig && sig->intact),
+        cab_db_bool_text (sig && sig->trusted),
+        cab_db_bool_text (sig && sig->covers_whole_file),
         cab_arena_printf (arena, "%d", sig ? (int) sig->count : 0),
         sig ? s_opt (sig->signer) : NULL,
         sig ? s_opt (sig->issuer) : NULL,
@@ -949,7 +885,7 @@ s_document_insert (PGconn *db, cab_arena_t *arena, const docs_doc_in_t *in)
     if ((status = s_command (db, SQL_TEXT_INSERT, 3, text_params)) != CAB_OK)
         return status;
     if (u->n_access) {
-        const char *access_params[] = {in->id, s_array (arena, u->access, u->n_access)};
+        const char *access_params[] = {in->id, cab_db_array (arena, u->access, u->n_access)};
         if ((status = s_command (db, SQL_ACCESS_INSERT, 2, access_params)) != CAB_OK)
             return status;
     }
@@ -1006,8 +942,8 @@ docs_store_search (docs_store_t *self, cab_arena_t *arena, const docs_search_t *
         query->has_from ? cab_arena_printf (arena, "%lld", (long long) query->from) : NULL,
         query->has_to ? cab_arena_printf (arena, "%lld", (long long) query->to) : NULL,
         s_opt (query->library),
-        s_bool_text (actor->system_admin),
-        s_bool_text (actor->clerk),
+        cab_db_bool_text (actor->system_admin),
+        cab_db_bool_text (actor->clerk),
         actor->unit_id,
         cab_arena_printf (arena, "%d", query->offset),
         cab_arena_printf (arena, "%d", query->limit + 1),
@@ -1154,7 +1090,7 @@ docs_store_comment_add (docs_store_t *self, cab_arena_t *arena, const char *docu
     c->author_id = cab_arena_strdup (arena, author_id);
     c->text = cab_arena_strdup (arena, text);
     c->suggestion = cab_arena_strdup (arena, s_opt (suggestion));
-    c->created_at = s_text (arena, res, 0, 0);
+    c->created_at = cab_db_text (arena, res, 0, 0);
     PQclear (res);
     docs_person_t *author = NULL;
     if (docs_store_person (self, arena, author_id, &author) == CAB_OK)
@@ -1181,13 +1117,13 @@ docs_store_comment_list (docs_store_t *self, cab_arena_t *arena, const char *doc
     for (int i = 0; i < shown; i++) {
         Cabinet__V1__Comment *c = cab_arena_alloc (arena, sizeof *c);
         cabinet__v1__comment__init (c);
-        c->id = s_text (arena, res, i, 0);
-        c->document_id = s_text (arena, res, i, 1);
-        c->author_id = s_text (arena, res, i, 2);
-        c->author_name = s_text (arena, res, i, 3);
-        c->text = s_text (arena, res, i, 4);
-        c->suggestion = s_text (arena, res, i, 5);
-        c->created_at = s_text (arena, res, i, 6);
+        c->id = cab_db_text (arena, res, i, 0);
+        c->document_id = cab_db_text (arena, res, i, 1);
+        c->author_id = cab_db_text (arena, res, i, 2);
+        c->author_name = cab_db_text (arena, res, i, 3);
+        c->text = cab_db_text (arena, res, i, 4);
+        c->suggestion = cab_db_text (arena, res, i, 5);
+        c->created_at = cab_db_text (arena, res, i, 6);
         out->items[out->n_items++] = c;
     }
     if (rows > limit)
@@ -1213,7 +1149,7 @@ docs_store_note_add (docs_store_t *self, cab_arena_t *arena, const char *documen
     n->id = id;
     n->document_id = cab_arena_strdup (arena, document_id);
     n->text = cab_arena_strdup (arena, text);
-    n->created_at = s_text (arena, res, 0, 0);
+    n->created_at = cab_db_text (arena, res, 0, 0);
     PQclear (res);
     *note = n;
     return CAB_OK;
@@ -1237,10 +1173,10 @@ docs_store_note_list (docs_store_t *self, cab_arena_t *arena, const char *docume
     for (int i = 0; i < shown; i++) {
         Cabinet__V1__Note *n = cab_arena_alloc (arena, sizeof *n);
         cabinet__v1__note__init (n);
-        n->id = s_text (arena, res, i, 0);
-        n->document_id = s_text (arena, res, i, 1);
-        n->text = s_text (arena, res, i, 2);
-        n->created_at = s_text (arena, res, i, 3);
+        n->id = cab_db_text (arena, res, i, 0);
+        n->document_id = cab_db_text (arena, res, i, 1);
+        n->text = cab_db_text (arena, res, i, 2);
+        n->created_at = cab_db_text (arena, res, i, 3);
         out->items[out->n_items++] = n;
     }
     if (rows > limit)
@@ -1272,7 +1208,7 @@ s_agency (docs_store_t *self, cab_arena_t *arena, Cabinet__V1__AccessReport *rep
         const char *params[] = {unit_id};
         PGresult *res = NULL;
         if (cab_db_query_row (self->db, SQL_UNIT_NAME, 1, params, &res) == CAB_OK)
-            a->unit_name = s_text (arena, res, 0, 0);
+            a->unit_name = cab_db_text (arena, res, 0, 0);
         PQclear (res);
     }
     report->agencies[report->n_agencies++] = a;
@@ -1363,7 +1299,7 @@ docs_store_access_report (docs_store_t *self, cab_arena_t *arena, const docs_mee
         Cabinet__V1__PersonAccess *p = s_find_person (r, cab_db_value (res, i, 0), &a);
         if (p && !p->opened_invitation) {
             p->opened_invitation = true;
-            p->opened_at = s_text (arena, res, i, 1);
+            p->opened_at = cab_db_text (arena, res, i, 1);
             a->opened++;
         }
     }
@@ -1383,13 +1319,13 @@ docs_store_access_report (docs_store_t *self, cab_arena_t *arena, const docs_mee
         }
         Cabinet__V1__DownloadEntry *e = cab_arena_alloc (arena, sizeof *e);
         cabinet__v1__download_entry__init (e);
-        e->document_id = s_text (arena, res, i, 1);
-        e->classification = s_text (arena, res, i, 3);
+        e->document_id = cab_db_text (arena, res, i, 1);
+        e->classification = cab_db_text (arena, res, i, 3);
         if (strcmp (e->classification, "secret") != 0)
-            e->title = s_text (arena, res, i, 2);
-        e->first_at = s_text (arena, res, i, 4);
+            e->title = cab_db_text (arena, res, i, 2);
+        e->first_at = cab_db_text (arena, res, i, 4);
         e->has_count = true;
-        e->count = (int32_t) s_long (res, i, 5);
+        e->count = (int32_t) cab_db_long (res, i, 5);
         p->downloads[p->n_downloads++] = e;
     }
     PQclear (res);
@@ -1397,8 +1333,8 @@ docs_store_access_report (docs_store_t *self, cab_arena_t *arena, const docs_mee
     if ((status = cab_db_query_row (self->db, SQL_REPORT_COUNTS, 1, params, &res)) != CAB_OK)
         return status;
     r->has_documents = r->has_pages = true;
-    r->documents = (int32_t) s_long (res, 0, 0);
-    r->pages = (int32_t) s_long (res, 0, 1);
+    r->documents = (int32_t) cab_db_long (res, 0, 0);
+    r->pages = (int32_t) cab_db_long (res, 0, 1);
     PQclear (res);
     *report = r;
     return CAB_OK;
@@ -1424,11 +1360,11 @@ docs_store_release (docs_store_t *self, cab_arena_t *arena, const char *meeting_
     if (status == CAB_OK) {
         Cabinet__V1__RetentionRelease *r = cab_arena_alloc (arena, sizeof *r);
         cabinet__v1__retention_release__init (r);
-        r->meeting_id = s_text (arena, res, 0, 0);
-        r->released_by = s_text (arena, res, 0, 1);
-        r->released_at = s_text (arena, res, 0, 2);
-        r->reason = s_text (arena, res, 0, 3);
-        r->purge_after = s_text (arena, res, 0, 4);
+        r->meeting_id = cab_db_text (arena, res, 0, 0);
+        r->released_by = cab_db_text (arena, res, 0, 1);
+        r->released_at = cab_db_text (arena, res, 0, 2);
+        r->reason = cab_db_text (arena, res, 0, 3);
+        r->purge_after = cab_db_text (arena, res, 0, 4);
         *release = r;
         if (fresh) {
             Cabinet__V1__RetentionEvent payload = CABINET__V1__RETENTION_EVENT__INIT;
@@ -1482,7 +1418,7 @@ s_purge_one (PGconn *db, cab_arena_t *arena, const PGresult *res, int row, int64
         payload.classification = (char *) cab_db_value (res, row, 5);
         payload.sha256 = (char *) cab_db_value (res, row, 2);
         payload.has_size = true;
-        payload.size = s_long (res, row, 3);
+        payload.size = cab_db_long (res, row, 3);
         payload.released_by = (char *) cab_db_value (res, row, 8);
         payload.purged_at = PQgetvalue (logged, 0, 0);
         payload.cutoff = PQgetvalue (logged, 0, 1);
@@ -1516,8 +1452,8 @@ docs_store_purge (PGconn *db, docs_storage_t *storage, int64_t cutoff, int max, 
     cab_status_t status = cab_db_exec (db, SQL_PURGE_CANDIDATES, 2, params, &res);
     for (int i = 0; status == CAB_OK && i < PQntuples (res); i++) {
         //  The rule once more, in C: the query must never be the only guard.
-        if (!docs_purge_due (true, cab_db_bool (res, i, 9), s_long (res, i, 7), s_long (res, i, 6),
-                             cutoff)) {
+        if (!docs_purge_due (true, cab_db_bool (res, i, 9), cab_db_long (res, i, 7),
+                             cab_db_long (res, i, 6), cutoff)) {
             cab_error ("purge: document %s does not meet the retention rule; kept",
                        cab_db_value (res, i, 0));
             continue;
@@ -1553,8 +1489,8 @@ docs_store_put_user (PGconn *db, const char *id, const char *unit_id, const char
                             unit_id,
                             full_name,
                             node_id,
-                            roles ? s_array (arena, roles, n_roles) : NULL,
-                            s_bool_text (active),
+                            roles ? cab_db_array (arena, roles, n_roles) : NULL,
+                            cab_db_bool_text (active),
                             cab_arena_printf (arena, "%" PRIu64, sequence)};
     cab_status_t status = s_command (db, SQL_PUT_USER, 7, params);
     cab_arena_destroy (&arena);
@@ -1611,7 +1547,7 @@ docs_store_put_meeting (PGconn *db, const Cabinet__V1__MeetingSummary *m, const 
                             s_uuid (m->chair_id),
                             s_uuid (m->secretary_id),
                             s_uuid (m->approver_id),
-                            s_bool_text (known && docs_meeting_state_published (state)),
+                            cab_db_bool_text (known && docs_meeting_state_published (state)),
                             s_opt (ended_at),
                             seq};
     return s_any_row (db, SQL_PUT_MEETING, 14, params, applied);
@@ -1631,7 +1567,7 @@ docs_store_put_participants (PGconn *db, const char *meeting_id,
         for (size_t i = 0; i < n; i++)
             if (s_uuid (items[i]->id))
                 ids[k++] = items[i]->id;
-        const char *params[] = {meeting_id, s_array (arena, ids, k)};
+        const char *params[] = {meeting_id, cab_db_array (arena, ids, k)};
         status = s_command (db, SQL_PARTICIPANTS_TRIM, 2, params);
     }
     for (size_t i = 0; status == CAB_OK && i < n; i++) {

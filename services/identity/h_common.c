@@ -18,10 +18,10 @@ ident_call_actor (const cab_call_t *call, ident_actor_t *actor)
 {
     const Cabinet__V1__Caller *caller = call->caller;
     if (!caller) {
-        ident_actor_init (actor, NULL, NULL, NULL, 0);
+        cab_actor_init (actor, NULL, NULL, NULL, 0);
         return;
     }
-    ident_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
+    cab_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
 }
 
 char *

@@ -1,6 +1,7 @@
 /*  rules - the identity service's pure decisions (see rules.h). Everything
     here is a function of its arguments: no I/O, no clock, no globals.  */
 #include "rules.h"
+#include "cab_actor.h"
 #include "cab_time.h"
 #include "cab_utf8.h"
 #include <stdio.h>
@@ -327,28 +328,12 @@ ident_lockout_minutes_left (long long oldest_at, long long now, long window_minu
     return minutes;
 }
 
-void
-ident_actor_init (ident_actor_t *self, const char *user_id, const char *unit_id, char *const *roles,
-                  size_t n_roles)
-{
-    self->user_id = user_id && *user_id ? user_id : NULL;
-    self->unit_id = unit_id && *unit_id ? unit_id : NULL;
-    self->system_admin = ident_roles_have (roles, n_roles, IDENT_ROLE_SYSTEM_ADMIN);
-    self->unit_admin = ident_roles_have (roles, n_roles, IDENT_ROLE_UNIT_ADMIN);
-}
-
-static bool
-s_same_id (const char *a, const char *b)
-{
-    return a && b && *a && strcasecmp (a, b) == 0;
-}
-
 bool
 ident_may_administer_unit (const ident_actor_t *actor, const char *unit_id)
 {
     if (actor->system_admin)
         return true;
-    return actor->unit_admin && s_same_id (actor->unit_id, unit_id);
+    return actor->unit_admin && cab_same_id (actor->unit_id, unit_id);
 }
 
 bool
@@ -376,7 +361,7 @@ bool
 ident_may_see_contact (const ident_actor_t *actor, const char *target_id,
                        const char *target_unit_id)
 {
-    if (s_same_id (actor->user_id, target_id))
+    if (cab_same_id (actor->user_id, target_id))
         return true;
     return ident_may_administer_unit (actor, target_unit_id);
 }

@@ -4,6 +4,7 @@
     and counts in, so tests call these functions directly.  */
 #ifndef IDENT_RULES_H
 #define IDENT_RULES_H
+#include "cab_actor.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -108,17 +109,8 @@ long ident_lockout_minutes_left (long long oldest_at, long long now, long window
 
 /* ---- authorization ---------------------------------------------------------- */
 
-//  Who is acting, from the RPC caller. Strings are borrowed.
-typedef struct {
-    const char *user_id;
-    const char *unit_id;  //  the caller's own agency: where unit_admin applies
-    bool system_admin;
-    bool unit_admin;
-} ident_actor_t;
-
-//  Fill self from a caller's ids and roles (any may be NULL / 0).
-void ident_actor_init (ident_actor_t *self, const char *user_id, const char *unit_id,
-                       char *const *roles, size_t n_roles);
+//  Who is acting, from the RPC caller (cab_actor_init). Strings are borrowed.
+typedef cab_actor_t ident_actor_t;
 
 //  true if the actor is an administrator of unit_id (system admins are
 //  administrators of every unit).

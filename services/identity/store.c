@@ -376,20 +376,6 @@ ident_store_db (ident_store_t *self)
 
 /* ---- row readers ------------------------------------------------------------------ */
 
-//  Value as an arena string, NULL for SQL NULL.
-static char *
-s_text (cab_arena_t *arena, const PGresult *res, int row, int col)
-{
-    return cab_arena_strdup (arena, cab_db_value (res, row, col));
-}
-
-static long long
-s_long (const PGresult *res, int row, int col)
-{
-    const char *v = cab_db_value (res, row, col);
-    return v ? strtoll (v, NULL, 10) : 0;
-}
-
 static void
 s_fault (ident_fault_t *fault, const char *field, const char *message)
 {
@@ -397,25 +383,6 @@ s_fault (ident_fault_t *fault, const char *field, const char *message)
         fault->field = field;
         fault->message = message;
     }
-}
-
-//  Split "a,b,c" into an arena array.
-static char **
-s_split_roles (cab_arena_t *arena, const char *text, size_t *n)
-{
-    *n = 0;
-    if (!text || !*text)
-        return NULL;
-    size_t count = 1;
-    for (const char *c = text; *c; c++)
-        if (*c == ',')
-            count++;
-    char **roles = cab_arena_alloc (arena, count * sizeof *roles);
-    char *copy = cab_arena_strdup (arena, text);
-    char *save = NULL;
-    for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
-        roles[(*n)++] = tok;
-    return roles;
 }
 
 //  Text of a PostgreSQL text[] literal for validated role names (which
@@ -445,14 +412,14 @@ s_user_from_row (ident_store_t *self, cab_arena_t *arena, const PGresult *res, i
 {
     Cabinet__V1__User *user = cab_arena_alloc (arena, sizeof *user);
     cabinet__v1__user__init (user);
-    user->id = s_text (arena, res, row, UC_ID);
-    user->username = s_text (arena, res, row, UC_USERNAME);
-    user->full_name = s_text (arena, res, row, UC_FULL_NAME);
-    user->title = s_text (arena, res, row, UC_TITLE);
-    user->unit_id = s_text (arena, res, row, UC_UNIT_ID);
-    user->email = s_text (arena, res, row, UC_EMAIL);
-    user->phone = s_text (arena, res, row, UC_PHONE);
-    user->source = s_text (arena, res, row, UC_SOURCE);
+    user->id = cab_db_text (arena, res, row, UC_ID);
+    user->username = cab_db_text (arena, res, row, UC_USERNAME);
+    user->full_name = cab_db_text (arena, res, row, UC_FULL_NAME);
+    user->title = cab_db_text (arena, res, row, UC_TITLE);
+    user->unit_id = cab_db_text (arena, res, row, UC_UNIT_ID);
+    user->email = cab_db_text (arena, res, row, UC_EMAIL);
+    user->phone = cab_db_text (arena, res, row, UC_PHONE);
+    user->source = cab_db_text (arena, res, row, UC_SOURCE);
     user->has_active = true;
     user->active = cab_db_bool (res, row, UC_ACTIVE);
     bool local = user->source && strcmp (user->source, "local") == 0;
@@ -460,16 +427,16 @@ s_user_from_row (ident_store_t *self, cab_arena_t *arena, const PGresult *res, i
     user->must_change_password =
         cab_db_bool (res, row, UC_MUST_CHANGE)
         || (local
-            && ident_password_expired (s_long (res, row, UC_CHANGED_EPOCH), (long long) time (NULL),
-                                       self->max_password_age_days));
-    user->password_changed_at = s_text (arena, res, row, UC_CHANGED_AT);
-    user->created_at = s_text (arena, res, row, UC_CREATED_AT);
-    user->updated_at = s_text (arena, res, row, UC_UPDATED_AT);
+            && ident_password_expired (cab_db_long (res, row, UC_CHANGED_EPOCH),
+                                       (long long) time (NULL), self->max_password_age_days));
+    user->password_changed_at = cab_db_text (arena, res, row, UC_CHANGED_AT);
+    user->created_at = cab_db_text (arena, res, row, UC_CREATED_AT);
+    user->updated_at = cab_db_text (arena, res, row, UC_UPDATED_AT);
     user->has_totp_enabled = true;
     user->totp_enabled = cab_db_bool (res, row, UC_TOTP_ENABLED);
-    user->roles = s_split_roles (arena, cab_db_value (res, row, UC_ROLES), &user->n_roles);
+    user->roles = cab_db_split (arena, cab_db_value (res, row, UC_ROLES), &user->n_roles);
     if (version)
-        *version = (int) s_long (res, row, UC_VERSION);
+        *version = (int) cab_db_long (res, row, UC_VERSION);
     return user;
 }
 
@@ -478,12 +445,12 @@ s_unit_from_row (cab_arena_t *arena, const PGresult *res, int row)
 {
     Cabinet__V1__Unit *unit = cab_arena_alloc (arena, sizeof *unit);
     cabinet__v1__unit__init (unit);
-    unit->id = s_text (arena, res, row, NC_ID);
-    unit->name = s_text (arena, res, row, NC_NAME);
-    unit->parent_id = s_text (arena, res, row, NC_PARENT_ID);
-    unit->node_id = s_text (arena, res, row, NC_NODE_ID);
-    unit->created_at = s_text (arena, res, row, NC_CREATED_AT);
-    unit->updated_at = s_text (arena, res, row, NC_UPDATED_AT);
+    unit->id = cab_db_text (arena, res, row, NC_ID);
+    unit->name = cab_db_text (arena, res, row, NC_NAME);
+    unit->parent_id = cab_db_text (arena, res, row, NC_PARENT_ID);
+    unit->node_id = cab_db_text (arena, res, row, NC_NODE_ID);
+    unit->created_at = cab_db_text (arena, res, row, NC_CREATED_AT);
+    unit->updated_at = cab_db_text (arena, res, row, NC_UPDATED_AT);
     return unit;
 }
 
@@ -491,20 +458,20 @@ static ident_account_t *
 s_account_from_row (ident_store_t *self, cab_arena_t *arena, const PGresult *res)
 {
     ident_account_t *account = cab_arena_alloc (arena, sizeof *account);
-    account->id = s_text (arena, res, 0, AC_ID);
-    account->username = s_text (arena, res, 0, AC_USERNAME);
-    account->unit_id = s_text (arena, res, 0, AC_UNIT_ID);
-    account->source = s_text (arena, res, 0, AC_SOURCE);
-    account->password_hash = s_text (arena, res, 0, AC_HASH);
+    account->id = cab_db_text (arena, res, 0, AC_ID);
+    account->username = cab_db_text (arena, res, 0, AC_USERNAME);
+    account->unit_id = cab_db_text (arena, res, 0, AC_UNIT_ID);
+    account->source = cab_db_text (arena, res, 0, AC_SOURCE);
+    account->password_hash = cab_db_text (arena, res, 0, AC_HASH);
     bool local = account->source && strcmp (account->source, "local") == 0;
     account->must_change_password =
         cab_db_bool (res, 0, AC_MUST_CHANGE)
         || (local
-            && ident_password_expired (s_long (res, 0, AC_CHANGED_EPOCH), (long long) time (NULL),
-                                       self->max_password_age_days));
-    account->totp_secret = s_text (arena, res, 0, AC_TOTP_SECRET);
+            && ident_password_expired (cab_db_long (res, 0, AC_CHANGED_EPOCH),
+                                       (long long) time (NULL), self->max_password_age_days));
+    account->totp_secret = cab_db_text (arena, res, 0, AC_TOTP_SECRET);
     account->totp_enabled = cab_db_bool (res, 0, AC_TOTP_ENABLED);
-    account->totp_last_step = (int64_t) s_long (res, 0, AC_TOTP_LAST_STEP);
+    account->totp_last_step = (int64_t) cab_db_long (res, 0, AC_TOTP_LAST_STEP);
     account->active = cab_db_bool (res, 0, AC_ACTIVE);
     return account;
 }
@@ -596,7 +563,7 @@ s_count (ident_store_t *self, const char *sql, long *count)
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (self->db, sql, 0, NULL, &res);
     if (status == CAB_OK)
-        *count = PQntuples (res) ? (long) s_long (res, 0, 0) : 0;
+        *count = PQntuples (res) ? (long) cab_db_long (res, 0, 0) : 0;
     PQclear (res);
     return status;
 }
@@ -738,8 +705,8 @@ ident_store_recent_failures (ident_store_t *self, const char *username, long win
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (self->db, SQL_RECENT_FAILURES, 3, params, &res);
     if (status == CAB_OK) {
-        *count = PQntuples (res) ? (long) s_long (res, 0, 0) : 0;
-        *oldest_at = PQntuples (res) ? s_long (res, 0, 1) : 0;
+        *count = PQntuples (res) ? (long) cab_db_long (res, 0, 0) : 0;
+        *oldest_at = PQntuples (res) ? cab_db_long (res, 0, 1) : 0;
     }
     PQclear (res);
     return status;
@@ -800,7 +767,7 @@ ident_store_session_open (ident_store_t *self, cab_arena_t *arena, const ident_s
     status = cab_db_query_row (self->db, SQL_SESSION_INSERT, 6, params, &res);
     if (status != CAB_OK)
         goto cleanup;
-    *expires_at = s_text (arena, res, 0, 0);
+    *expires_at = cab_db_text (arena, res, 0, 0);
     status = s_log_login (self, record);
     if (status == CAB_OK)
         status = cab_db_commit (self->db);
@@ -828,20 +795,20 @@ ident_store_session_lookup (ident_store_t *self, cab_arena_t *arena, const char 
     }
     Cabinet__V1__Caller *c = cab_arena_alloc (arena, sizeof *c);
     cabinet__v1__caller__init (c);
-    c->session_id = s_text (arena, res, 0, SC_ID);
-    c->user_id = s_text (arena, res, 0, SC_USER_ID);
-    c->unit_id = s_text (arena, res, 0, SC_UNIT_ID);
+    c->session_id = cab_db_text (arena, res, 0, SC_ID);
+    c->user_id = cab_db_text (arena, res, 0, SC_USER_ID);
+    c->unit_id = cab_db_text (arena, res, 0, SC_UNIT_ID);
     c->node_id = cab_arena_strdup (arena, self->node_id);
-    c->roles = s_split_roles (arena, cab_db_value (res, 0, SC_ROLES), &c->n_roles);
+    c->roles = cab_db_split (arena, cab_db_value (res, 0, SC_ROLES), &c->n_roles);
     const char *source = cab_db_value (res, 0, SC_SOURCE);
     bool local = source && strcmp (source, "local") == 0;
     c->has_must_change_password = true;
     c->must_change_password =
         cab_db_bool (res, 0, SC_MUST_CHANGE)
         || (local
-            && ident_password_expired (s_long (res, 0, SC_CHANGED_EPOCH), (long long) time (NULL),
-                                       self->max_password_age_days));
-    *expires_at = s_text (arena, res, 0, SC_EXPIRES);
+            && ident_password_expired (cab_db_long (res, 0, SC_CHANGED_EPOCH),
+                                       (long long) time (NULL), self->max_password_age_days));
+    *expires_at = cab_db_text (arena, res, 0, SC_EXPIRES);
     *caller = c;
     PQclear (res);
     return CAB_OK;
@@ -1447,7 +1414,7 @@ ident_store_unit_find (ident_store_t *self, cab_arena_t *arena, const char *name
     PGresult *res = NULL;
     cab_status_t status = cab_db_query_row (self->db, SQL_UNIT_BY_NAME, 1, params, &res);
     if (status == CAB_OK)
-        *id = s_text (arena, res, 0, 0);
+        *id = cab_db_text (arena, res, 0, 0);
     PQclear (res);
     return status;
 }
@@ -1585,17 +1552,17 @@ ident_store_login_list (ident_store_t *self, cab_arena_t *arena, const ident_log
     for (int i = 0; i < take; i++) {
         Cabinet__V1__LoginEntry *e = cab_arena_alloc (arena, sizeof *e);
         cabinet__v1__login_entry__init (e);
-        e->id = s_text (arena, res, i, 0);
-        e->at = s_text (arena, res, i, 1);
-        e->username = s_text (arena, res, i, 2);
-        e->user_id = s_text (arena, res, i, 3);
-        e->unit_id = s_text (arena, res, i, 4);
+        e->id = cab_db_text (arena, res, i, 0);
+        e->at = cab_db_text (arena, res, i, 1);
+        e->username = cab_db_text (arena, res, i, 2);
+        e->user_id = cab_db_text (arena, res, i, 3);
+        e->unit_id = cab_db_text (arena, res, i, 4);
         e->has_success = true;
         e->success = cab_db_bool (res, i, 5);
-        e->reason = s_text (arena, res, i, 6);
-        e->method = s_text (arena, res, i, 7);
-        e->ip = s_text (arena, res, i, 8);
-        e->user_agent = s_text (arena, res, i, 9);
+        e->reason = cab_db_text (arena, res, i, 6);
+        e->method = cab_db_text (arena, res, i, 7);
+        e->ip = cab_db_text (arena, res, i, 8);
+        e->user_agent = cab_db_text (arena, res, i, 9);
         out->items[out->n_items++] = e;
     }
     if (rows > query->limit && take > 0)
@@ -1624,14 +1591,14 @@ ident_store_directory_list (ident_store_t *self, cab_arena_t *arena,
     for (int i = 0; i < take; i++) {
         Cabinet__V1__DirectoryEntry *e = cab_arena_alloc (arena, sizeof *e);
         cabinet__v1__directory_entry__init (e);
-        e->id = s_text (arena, res, i, 0);
-        e->kind = s_text (arena, res, i, 1);
-        e->node_id = s_text (arena, res, i, 2);
-        e->name = s_text (arena, res, i, 3);
-        e->title = s_text (arena, res, i, 4);
-        e->unit_id = s_text (arena, res, i, 5);
-        e->parent_id = s_text (arena, res, i, 6);
-        e->email = s_text (arena, res, i, 7);
+        e->id = cab_db_text (arena, res, i, 0);
+        e->kind = cab_db_text (arena, res, i, 1);
+        e->node_id = cab_db_text (arena, res, i, 2);
+        e->name = cab_db_text (arena, res, i, 3);
+        e->title = cab_db_text (arena, res, i, 4);
+        e->unit_id = cab_db_text (arena, res, i, 5);
+        e->parent_id = cab_db_text (arena, res, i, 6);
+        e->email = cab_db_text (arena, res, i, 7);
         e->has_active = true;
         e->active = cab_db_bool (res, i, 8);
         out->items[out->n_items++] = e;

@@ -23,10 +23,10 @@ sched_call_actor (const cab_call_t *call, sched_actor_t *actor)
 {
     const Cabinet__V1__Caller *caller = call->caller;
     if (!caller) {
-        sched_actor_init (actor, NULL, NULL, NULL, 0);
+        cab_actor_init (actor, NULL, NULL, NULL, 0);
         return;
     }
-    sched_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
+    cab_actor_init (actor, caller->user_id, caller->unit_id, caller->roles, caller->n_roles);
 }
 
 char *

@@ -325,47 +325,20 @@ sched_may_name_attendees (sched_status_t status, unsigned roles, sched_fault_t *
 
 /* ---- the acting person --------------------------------------------------------- */
 
-static bool
-s_has (char *const *roles, size_t n, const char *role)
-{
-    for (size_t i = 0; i < n; i++)
-        if (roles[i] && strcmp (roles[i], role) == 0)
-            return true;
-    return false;
-}
-
-static bool
-s_same_id (const char *a, const char *b)
-{
-    return a && b && *a && strcasecmp (a, b) == 0;
-}
-
-void
-sched_actor_init (sched_actor_t *self, const char *user_id, const char *unit_id, char *const *roles,
-                  size_t n_roles)
-{
-    self->user_id = user_id && *user_id ? user_id : NULL;
-    self->unit_id = unit_id && *unit_id ? unit_id : NULL;
-    self->clerk = s_has (roles, n_roles, "clerk");
-    self->approver = s_has (roles, n_roles, "approver");
-    self->unit_admin = s_has (roles, n_roles, "unit_admin");
-    self->system_admin = s_has (roles, n_roles, "system_admin");
-}
-
 unsigned
 sched_roles_of (const sched_actor_t *actor, const sched_people_t *people)
 {
     unsigned roles = 0;
     if (!actor->user_id)
         return 0;
-    if (s_same_id (actor->user_id, people->created_by)
-        || (actor->clerk && s_same_id (actor->unit_id, people->host_unit_id)))
+    if (cab_same_id (actor->user_id, people->created_by)
+        || (actor->clerk && cab_same_id (actor->unit_id, people->host_unit_id)))
         roles |= SCHED_ROLE_CLERK;
-    if (s_same_id (actor->user_id, people->approver_id))
+    if (cab_same_id (actor->user_id, people->approver_id))
         roles |= SCHED_ROLE_APPROVER;
-    if (s_same_id (actor->user_id, people->chair_id))
+    if (cab_same_id (actor->user_id, people->chair_id))
         roles |= SCHED_ROLE_CHAIR;
-    if (s_same_id (actor->user_id, people->secretary_id))
+    if (cab_same_id (actor->user_id, people->secretary_id))
         roles |= SCHED_ROLE_SECRETARY;
     if (people->invitee)
         roles |= SCHED_ROLE_INVITEE;
@@ -682,7 +655,7 @@ sched_check_invitees (const sched_invitee_t *items, size_t n, sched_fault_t *fau
             const char *other =
                 items[j].user_id && *items[j].user_id ? items[j].user_id : items[j].unit_id;
             bool other_user = items[j].user_id && *items[j].user_id;
-            if (other_user == user && s_same_id (id, other)) {
+            if (other_user == user && cab_same_id (id, other)) {
                 sched_fault_set (fault, CAB_INVALID_ARGUMENT, "participants",
                                  "Thành phần mời bị trùng");
                 return;
@@ -706,7 +679,7 @@ sched_check_id_list (const char *field, char *const *ids, size_t n, size_t max,
             return;
         }
         for (size_t j = 0; j < i; j++)
-            if (s_same_id (ids[i], ids[j])) {
+            if (cab_same_id (ids[i], ids[j])) {
                 sched_fault_set (fault, CAB_INVALID_ARGUMENT, field, "Danh sách có người bị trùng");
                 return;
             }
@@ -719,7 +692,7 @@ static bool
 s_in_line (const char *unit_id, char *const *line, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s_same_id (unit_id, line[i]))
+        if (cab_same_id (unit_id, line[i]))
             return true;
     return false;
 }
@@ -753,7 +726,8 @@ sched_check_officer (sched_officer_t which, const sched_person_t *person, const 
                          names[which]);
         return;
     }
-    if (which == SCHED_OFFICER_APPROVER && !s_has (person->roles, person->n_roles, "approver"))
+    if (which == SCHED_OFFICER_APPROVER
+        && !cab_roles_has (person->roles, person->n_roles, "approver"))
         sched_fault_set (fault, CAB_FAILED_PRECONDITION, field,
                          "Người được chọn không có vai trò lãnh đạo phê duyệt");
 }
@@ -778,7 +752,7 @@ sched_check_staff (const char *field, const sched_person_t *person, const char *
                          "tổ chức cuộc họp");
         return;
     }
-    if (preparer_unit_id && *preparer_unit_id && !s_same_id (person->unit_id, preparer_unit_id))
+    if (preparer_unit_id && *preparer_unit_id && !cab_same_id (person->unit_id, preparer_unit_id))
         sched_fault_set (fault, CAB_FAILED_PRECONDITION, field,
                          "Người chuẩn bị tài liệu phải thuộc đơn vị chuẩn bị tài liệu");
 }
@@ -882,7 +856,7 @@ sched_check_stand_in (const char *field, const sched_person_t *invitee,
         sched_fault_set (fault, CAB_NOT_FOUND, field, "Không tìm thấy người dự thay");
         return;
     }
-    if (s_same_id (person->id, invitee->id)) {
+    if (cab_same_id (person->id, invitee->id)) {
         sched_fault_set (fault, CAB_INVALID_ARGUMENT, field, "Người dự thay phải là người khác");
         return;
     }
@@ -891,7 +865,7 @@ sched_check_stand_in (const char *field, const sched_person_t *invitee,
                          "Người dự thay không còn hoạt động");
         return;
     }
-    if (!s_same_id (person->unit_id, invitee->unit_id)) {
+    if (!cab_same_id (person->unit_id, invitee->unit_id)) {
         sched_fault_set (fault, CAB_FAILED_PRECONDITION, field,
                          "Người dự thay phải cùng đơn vị với người được mời");
         return;
@@ -1018,7 +992,7 @@ sched_may_add_catalog (const sched_actor_t *actor, sched_catalog_t kind, const c
     }
     if (actor->system_admin)
         return;
-    if (kind == SCHED_CATALOG_ROOMS && actor->unit_admin && s_same_id (actor->unit_id, unit_id))
+    if (kind == SCHED_CATALOG_ROOMS && actor->unit_admin && cab_same_id (actor->unit_id, unit_id))
         return;
     sched_fault_set (fault, CAB_PERMISSION_DENIED, NULL,
                      kind == SCHED_CATALOG_ROOMS

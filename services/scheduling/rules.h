@@ -12,6 +12,7 @@
     NULL) and a Vietnamese message saying why.  */
 #ifndef SCHED_RULES_H
 #define SCHED_RULES_H
+#include "cab_actor.h"
 #include "cab_status.h"
 #include "cab_time.h"
 #include <stdbool.h>
@@ -149,17 +150,7 @@ void sched_may_name_attendees (sched_status_t status, unsigned roles, sched_faul
 
 //  Who is acting, from the RPC caller (strings borrowed). Roles are held in
 //  the caller's own agency.
-typedef struct {
-    const char *user_id;
-    const char *unit_id;
-    bool clerk;
-    bool approver;
-    bool unit_admin;
-    bool system_admin;
-} sched_actor_t;
-
-void sched_actor_init (sched_actor_t *self, const char *user_id, const char *unit_id,
-                       char *const *roles, size_t n_roles);
+typedef cab_actor_t sched_actor_t;
 
 //  The people of a meeting, as far as roles go.
 typedef struct {

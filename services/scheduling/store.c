@@ -469,30 +469,11 @@ sched_store_destroy (sched_store_t **self_p)
 
 /* ---- small pieces -------------------------------------------------------------------- */
 
-static char *
-s_text (cab_arena_t *arena, const PGresult *res, int row, int col)
-{
-    return cab_arena_strdup (arena, cab_db_value (res, row, col));
-}
-
-static long long
-s_long (const PGresult *res, int row, int col)
-{
-    const char *v = cab_db_value (res, row, col);
-    return v ? strtoll (v, NULL, 10) : 0;
-}
-
 //  A number as text in the arena, for a parameter.
 static char *
 s_num (cab_arena_t *arena, long long v)
 {
     return cab_arena_printf (arena, "%lld", v);
-}
-
-static const char *
-s_bool_text (bool b)
-{
-    return b ? "true" : "false";
 }
 
 //  NULL for NULL or "", else s: optional ids as parameters.
@@ -508,51 +489,6 @@ s_fault_set (sched_fault_t *fault, cab_status_t status, const char *field, const
     if (fault)
         sched_fault_set (fault, status, field, "%s", message);
     return status;
-}
-
-//  Split "a,b,c" into an arena array (NULL and *n = 0 for empty text).
-static char **
-s_split (cab_arena_t *arena, const char *text, size_t *n)
-{
-    *n = 0;
-    if (!text || !*text)
-        return NULL;
-    size_t count = 1;
-    for (const char *c = text; *c; c++)
-        count += *c == ',';
-    char **items = cab_arena_alloc (arena, count * sizeof *items);
-    char *copy = cab_arena_strdup (arena, text);
-    char *save = NULL;
-    for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
-        items[(*n)++] = tok;
-    return items;
-}
-
-//  A PostgreSQL array literal of items[0..n), each element double-quoted
-//  with \ and " escaped, so any text survives.
-static char *
-s_array (cab_arena_t *arena, char *const *items, size_t n)
-{
-    size_t cap = 3;
-    for (size_t i = 0; i < n; i++)
-        cap += 2 * strlen (items[i]) + 3;
-    char *out = cab_arena_alloc (arena, cap);
-    size_t o = 0;
-    out[o++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            out[o++] = ',';
-        out[o++] = '"';
-        for (const char *c = items[i]; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                out[o++] = '\\';
-            out[o++] = *c;
-        }
-        out[o++] = '"';
-    }
-    out[o++] = '}';
-    out[o] = '\0';
-    return out;
 }
 
 //  Text form of bytea ("\x" and hex) in the arena.
@@ -669,12 +605,12 @@ sched_store_person (sched_store_t *self, cab_arena_t *arena, const char *id,
     if (status != CAB_OK)
         return status;
     sched_person_t *p = cab_arena_alloc (arena, sizeof *p);
-    p->id = s_text (arena, res, 0, 0);
-    p->unit_id = s_text (arena, res, 0, 1);
-    p->node_id = s_text (arena, res, 0, 2);
+    p->id = cab_db_text (arena, res, 0, 0);
+    p->unit_id = cab_db_text (arena, res, 0, 1);
+    p->node_id = cab_db_text (arena, res, 0, 2);
     p->active = cab_db_bool (res, 0, 3);
     size_t n = 0;
-    p->roles = s_split (arena, cab_db_value (res, 0, 4), &n);
+    p->roles = cab_db_split (arena, cab_db_value (res, 0, 4), &n);
     p->n_roles = n;
     PQclear (res);
     *person = p;
@@ -691,9 +627,9 @@ sched_store_unit (sched_store_t *self, cab_arena_t *arena, const char *id, char 
     if (status != CAB_OK)
         return status;
     if (name)
-        *name = s_text (arena, res, 0, 0);
+        *name = cab_db_text (arena, res, 0, 0);
     if (node_id)
-        *node_id = s_text (arena, res, 0, 1);
+        *node_id = cab_db_text (arena, res, 0, 1);
     PQclear (res);
     return CAB_OK;
 }
@@ -710,7 +646,7 @@ sched_store_unit_line (sched_store_t *self, cab_arena_t *arena, const char *unit
     int rows = PQntuples (res);
     *ids = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **ids);
     for (int i = 0; i < rows; i++)
-        (*ids)[i] = s_text (arena, res, i, 0);
+        (*ids)[i] = cab_db_text (arena, res, i, 0);
     *n = (size_t) rows;
     PQclear (res);
     return CAB_OK;
@@ -723,15 +659,15 @@ s_entry_from_row (cab_arena_t *arena, const PGresult *res, int row)
 {
     Cabinet__V1__CatalogEntry *e = cab_arena_alloc (arena, sizeof *e);
     cabinet__v1__catalog_entry__init (e);
-    e->id = s_text (arena, res, row, CC_ID);
-    e->kind = s_text (arena, res, row, CC_KIND);
-    e->code = s_text (arena, res, row, CC_CODE);
-    e->name = s_text (arena, res, row, CC_NAME);
-    e->unit_id = s_text (arena, res, row, CC_UNIT_ID);
+    e->id = cab_db_text (arena, res, row, CC_ID);
+    e->kind = cab_db_text (arena, res, row, CC_KIND);
+    e->code = cab_db_text (arena, res, row, CC_CODE);
+    e->name = cab_db_text (arena, res, row, CC_NAME);
+    e->unit_id = cab_db_text (arena, res, row, CC_UNIT_ID);
     e->has_capacity = true;
-    e->capacity = (int32_t) s_long (res, row, CC_CAPACITY);
-    e->location = s_text (arena, res, row, CC_LOCATION);
-    e->created_at = s_text (arena, res, row, CC_CREATED_AT);
+    e->capacity = (int32_t) cab_db_long (res, row, CC_CAPACITY);
+    e->location = cab_db_text (arena, res, row, CC_LOCATION);
+    e->created_at = cab_db_text (arena, res, row, CC_CREATED_AT);
     return e;
 }
 
@@ -898,27 +834,27 @@ s_participant_from_row (cab_arena_t *arena, const PGresult *res, int row)
 {
     Cabinet__V1__Participant *p = cab_arena_alloc (arena, sizeof *p);
     cabinet__v1__participant__init (p);
-    p->id = s_text (arena, res, row, PC_ID);
-    p->kind = s_text (arena, res, row, PC_KIND);
-    p->user_id = s_text (arena, res, row, PC_USER_ID);
-    p->unit_id = s_text (arena, res, row, PC_UNIT_ID);
-    p->name = s_text (arena, res, row, PC_NAME);
-    p->node_id = s_text (arena, res, row, PC_NODE_ID);
-    p->response = s_text (arena, res, row, PC_RESPONSE);
-    p->reason = s_text (arena, res, row, PC_REASON);
-    p->delegate_user_id = s_text (arena, res, row, PC_DELEGATE);
-    p->replaces_user_id = s_text (arena, res, row, PC_REPLACES);
-    p->via_unit_id = s_text (arena, res, row, PC_VIA_UNIT);
-    p->responded_at = s_text (arena, res, row, PC_RESPONDED_AT);
+    p->id = cab_db_text (arena, res, row, PC_ID);
+    p->kind = cab_db_text (arena, res, row, PC_KIND);
+    p->user_id = cab_db_text (arena, res, row, PC_USER_ID);
+    p->unit_id = cab_db_text (arena, res, row, PC_UNIT_ID);
+    p->name = cab_db_text (arena, res, row, PC_NAME);
+    p->node_id = cab_db_text (arena, res, row, PC_NODE_ID);
+    p->response = cab_db_text (arena, res, row, PC_RESPONSE);
+    p->reason = cab_db_text (arena, res, row, PC_REASON);
+    p->delegate_user_id = cab_db_text (arena, res, row, PC_DELEGATE);
+    p->replaces_user_id = cab_db_text (arena, res, row, PC_REPLACES);
+    p->via_unit_id = cab_db_text (arena, res, row, PC_VIA_UNIT);
+    p->responded_at = cab_db_text (arena, res, row, PC_RESPONDED_AT);
     p->has_late = true;
     p->late = cab_db_bool (res, row, PC_LATE);
-    p->attendance = s_text (arena, res, row, PC_ATTENDANCE);
-    p->attendance_reason = s_text (arena, res, row, PC_ATTENDANCE_REASON);
-    p->substitute_user_id = s_text (arena, res, row, PC_SUBSTITUTE);
-    p->checked_in_at = s_text (arena, res, row, PC_CHECKED_IN_AT);
+    p->attendance = cab_db_text (arena, res, row, PC_ATTENDANCE);
+    p->attendance_reason = cab_db_text (arena, res, row, PC_ATTENDANCE_REASON);
+    p->substitute_user_id = cab_db_text (arena, res, row, PC_SUBSTITUTE);
+    p->checked_in_at = cab_db_text (arena, res, row, PC_CHECKED_IN_AT);
     p->has_support_requested = true;
     p->support_requested = cab_db_bool (res, row, PC_SUPPORT);
-    p->invited_at = s_text (arena, res, row, PC_INVITED_AT);
+    p->invited_at = cab_db_text (arena, res, row, PC_INVITED_AT);
     return p;
 }
 
@@ -948,41 +884,41 @@ s_meeting_from_row (sched_store_t *self, cab_arena_t *arena, const PGresult *res
 {
     Cabinet__V1__Meeting *m = cab_arena_alloc (arena, sizeof *m);
     cabinet__v1__meeting__init (m);
-    m->id = s_text (arena, res, 0, MC_ID);
-    m->node_id = s_text (arena, res, 0, MC_NODE_ID);
-    m->title = s_text (arena, res, 0, MC_TITLE);
-    m->content = s_text (arena, res, 0, MC_CONTENT);
-    m->start_at = s_text (arena, res, 0, MC_START_AT);
-    m->end_at = s_text (arena, res, 0, MC_END_AT);
-    m->room_id = s_text (arena, res, 0, MC_ROOM_ID);
-    m->room_name = s_text (arena, res, 0, MC_ROOM_NAME);
-    m->form = s_text (arena, res, 0, MC_FORM);
-    m->type = s_text (arena, res, 0, MC_TYPE);
-    m->field_id = s_text (arena, res, 0, MC_FIELD_ID);
-    m->field_name = s_text (arena, res, 0, MC_FIELD_NAME);
-    m->chair_id = s_text (arena, res, 0, MC_CHAIR_ID);
-    m->secretary_id = s_text (arena, res, 0, MC_SECRETARY_ID);
-    m->approver_id = s_text (arena, res, 0, MC_APPROVER_ID);
-    m->preparer_id = s_text (arena, res, 0, MC_PREPARER_ID);
-    m->preparer_unit_id = s_text (arena, res, 0, MC_PREPARER_UNIT_ID);
-    m->support_ids = s_split (arena, cab_db_value (res, 0, MC_SUPPORT_IDS), &m->n_support_ids);
-    m->host_unit_id = s_text (arena, res, 0, MC_HOST_UNIT_ID);
-    m->host_unit_name = s_text (arena, res, 0, MC_HOST_UNIT_NAME);
-    m->created_by = s_text (arena, res, 0, MC_CREATED_BY);
-    m->status = s_text (arena, res, 0, MC_STATUS);
-    m->reason = s_text (arena, res, 0, MC_REASON);
-    m->submitted_at = s_text (arena, res, 0, MC_SUBMITTED_AT);
-    m->approved_at = s_text (arena, res, 0, MC_APPROVED_AT);
-    m->started_at = s_text (arena, res, 0, MC_STARTED_AT);
-    m->ended_at = s_text (arena, res, 0, MC_ENDED_AT);
-    m->cancelled_at = s_text (arena, res, 0, MC_CANCELLED_AT);
+    m->id = cab_db_text (arena, res, 0, MC_ID);
+    m->node_id = cab_db_text (arena, res, 0, MC_NODE_ID);
+    m->title = cab_db_text (arena, res, 0, MC_TITLE);
+    m->content = cab_db_text (arena, res, 0, MC_CONTENT);
+    m->start_at = cab_db_text (arena, res, 0, MC_START_AT);
+    m->end_at = cab_db_text (arena, res, 0, MC_END_AT);
+    m->room_id = cab_db_text (arena, res, 0, MC_ROOM_ID);
+    m->room_name = cab_db_text (arena, res, 0, MC_ROOM_NAME);
+    m->form = cab_db_text (arena, res, 0, MC_FORM);
+    m->type = cab_db_text (arena, res, 0, MC_TYPE);
+    m->field_id = cab_db_text (arena, res, 0, MC_FIELD_ID);
+    m->field_name = cab_db_text (arena, res, 0, MC_FIELD_NAME);
+    m->chair_id = cab_db_text (arena, res, 0, MC_CHAIR_ID);
+    m->secretary_id = cab_db_text (arena, res, 0, MC_SECRETARY_ID);
+    m->approver_id = cab_db_text (arena, res, 0, MC_APPROVER_ID);
+    m->preparer_id = cab_db_text (arena, res, 0, MC_PREPARER_ID);
+    m->preparer_unit_id = cab_db_text (arena, res, 0, MC_PREPARER_UNIT_ID);
+    m->support_ids = cab_db_split (arena, cab_db_value (res, 0, MC_SUPPORT_IDS), &m->n_support_ids);
+    m->host_unit_id = cab_db_text (arena, res, 0, MC_HOST_UNIT_ID);
+    m->host_unit_name = cab_db_text (arena, res, 0, MC_HOST_UNIT_NAME);
+    m->created_by = cab_db_text (arena, res, 0, MC_CREATED_BY);
+    m->status = cab_db_text (arena, res, 0, MC_STATUS);
+    m->reason = cab_db_text (arena, res, 0, MC_REASON);
+    m->submitted_at = cab_db_text (arena, res, 0, MC_SUBMITTED_AT);
+    m->approved_at = cab_db_text (arena, res, 0, MC_APPROVED_AT);
+    m->started_at = cab_db_text (arena, res, 0, MC_STARTED_AT);
+    m->ended_at = cab_db_text (arena, res, 0, MC_ENDED_AT);
+    m->cancelled_at = cab_db_text (arena, res, 0, MC_CANCELLED_AT);
     m->has_approval_forced = true;
     m->approval_forced = cab_db_bool (res, 0, MC_FORCED);
-    m->force_reason = s_text (arena, res, 0, MC_FORCE_REASON);
+    m->force_reason = cab_db_text (arena, res, 0, MC_FORCE_REASON);
     m->has_violations = true;
-    m->violations = (int32_t) s_long (res, 0, MC_VIOLATIONS);
-    m->created_at = s_text (arena, res, 0, MC_CREATED_AT);
-    m->updated_at = s_text (arena, res, 0, MC_UPDATED_AT);
+    m->violations = (int32_t) cab_db_long (res, 0, MC_VIOLATIONS);
+    m->created_at = cab_db_text (arena, res, 0, MC_CREATED_AT);
+    m->updated_at = cab_db_text (arena, res, 0, MC_UPDATED_AT);
     //  Documents live in the documents service; its events will fill this.
     Cabinet__V1__DocumentsSummary *docs = cab_arena_alloc (arena, sizeof *docs);
     cabinet__v1__documents_summary__init (docs);
@@ -993,10 +929,10 @@ s_meeting_from_row (sched_store_t *self, cab_arena_t *arena, const PGresult *res
     out->meeting = m;
     sched_status_parse (m->status, &out->status);
     sched_type_parse (m->type, &out->type);
-    out->start = s_long (res, 0, MC_START_EPOCH);
-    out->end = s_long (res, 0, MC_END_EPOCH);
+    out->start = cab_db_long (res, 0, MC_START_EPOCH);
+    out->end = cab_db_long (res, 0, MC_END_EPOCH);
     out->published = cab_db_bool (res, 0, MC_PUBLISHED);
-    out->version = (int) s_long (res, 0, MC_VERSION);
+    out->version = (int) cab_db_long (res, 0, MC_VERSION);
     m->notice_due_at = s_due_text (arena, &self->leads, SCHED_RULE_NOTICE, out->type, out->start);
     m->reply_due_at = s_due_text (arena, &self->leads, SCHED_RULE_REPLY, out->type, out->start);
     m->documents_due_at =
@@ -1231,7 +1167,7 @@ s_invite (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                             response,
                             via_unit_id,
                             replaces_user_id,
-                            s_bool_text (invited)};
+                            cab_db_bool_text (invited)};
     bool any = false;
     cab_status_t status = s_any_row (self->db, SQL_PARTICIPANT_INSERT, 11, params, &any);
     if (inserted)
@@ -1244,7 +1180,7 @@ s_invite (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
 static const char *
 s_support_literal (cab_arena_t *arena, const sched_meeting_in_t *in)
 {
-    return s_array (arena, in->support_ids, in->n_support);
+    return cab_db_array (arena, in->support_ids, in->n_support);
 }
 
 cab_status_t
@@ -1339,8 +1275,8 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
             else
                 units[n_units++] = (char *) in->invitations[i].unit_id;
         }
-        const char *prune[] = {id, s_array (arena, users, n_users),
-                               s_array (arena, units, n_units)};
+        const char *prune[] = {id, cab_db_array (arena, users, n_users),
+                               cab_db_array (arena, units, n_units)};
         if ((status = s_command (self->db, SQL_PARTICIPANTS_PRUNE, 3, prune)) != CAB_OK)
             goto cleanup;
         //  Kept invitees keep their row (and reply); new ones are appended.
@@ -1404,10 +1340,10 @@ sched_store_conflicts (sched_store_t *self, cab_arena_t *arena, const char *excl
             Cabinet__V1__Warning *w = cab_arena_alloc (arena, sizeof *w);
             cabinet__v1__warning__init (w);
             w->code = which == 0 ? "room_busy" : "chair_busy";
-            w->meeting_id = s_text (arena, res, i, 0);
-            w->meeting_title = s_text (arena, res, i, 1);
-            w->start_at = s_text (arena, res, i, 2);
-            w->end_at = s_text (arena, res, i, 3);
+            w->meeting_id = cab_db_text (arena, res, i, 0);
+            w->meeting_title = cab_db_text (arena, res, i, 1);
+            w->start_at = cab_db_text (arena, res, i, 2);
+            w->end_at = cab_db_text (arena, res, i, 3);
             w->message = cab_arena_printf (arena, "%s cuộc họp «%s» (%s – %s)",
                                            which == 0 ? "Phòng họp đã được đặt cho"
                                                       : "Người chủ trì đã chủ trì",
@@ -1470,7 +1406,7 @@ sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
                             sched_status_name (in->to),
                             s_opt (in->reason),
                             sched_action_name (in->action),
-                            s_bool_text (in->force && *n_warnings > 0),
+                            cab_db_bool_text (in->force && *n_warnings > 0),
                             in->force && *n_warnings > 0 ? s_opt (in->force_reason) : NULL,
                             sched_status_name (in->from)};
     bool moved = false;
@@ -1492,7 +1428,7 @@ sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
         n_invited = (size_t) PQntuples (res);
         invited = cab_arena_alloc (arena, (n_invited + 1) * sizeof *invited);
         for (size_t i = 0; i < n_invited; i++)
-            invited[i] = s_text (arena, res, (int) i, 0);
+            invited[i] = cab_db_text (arena, res, (int) i, 0);
     }
     if ((status = s_meeting_read (self, arena, id, meeting)) != CAB_OK)
         goto cleanup;
@@ -1536,10 +1472,13 @@ sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t
         return status;
     if ((status = s_lock_meeting (self, in->meeting_id, in->version, fault)) != CAB_OK)
         goto cleanup;
-    const char *params[] = {
-        in->participant_id, in->meeting_id,         in->response,
-        s_opt (in->reason), s_bool_text (in->late), in->delegate ? in->delegate->id : NULL,
-        in->current};
+    const char *params[] = {in->participant_id,
+                            in->meeting_id,
+                            in->response,
+                            s_opt (in->reason),
+                            cab_db_bool_text (in->late),
+                            in->delegate ? in->delegate->id : NULL,
+                            in->current};
     bool updated = false;
     if ((status = s_any_row (self->db, SQL_RSVP, 7, params, &updated)) != CAB_OK)
         goto cleanup;
@@ -1644,7 +1583,7 @@ cleanup:
 static int32_t
 s_int (const PGresult *res, int row, int col)
 {
-    return (int32_t) s_long (res, row, col);
+    return (int32_t) cab_db_long (res, row, col);
 }
 
 cab_status_t
@@ -1676,8 +1615,8 @@ sched_store_counts (sched_store_t *self, cab_arena_t *arena, const char *meeting
     for (int i = 0; i < rows; i++) {
         Cabinet__V1__UnitAttendance *u = cab_arena_alloc (arena, sizeof *u);
         cabinet__v1__unit_attendance__init (u);
-        u->unit_id = s_text (arena, res, i, 0);
-        u->unit_name = s_text (arena, res, i, 1);
+        u->unit_id = cab_db_text (arena, res, i, 0);
+        u->unit_name = cab_db_text (arena, res, i, 1);
         u->has_invited = u->has_present = u->has_absent = u->has_substitutes = true;
         u->invited = s_int (res, i, 2);
         u->present = s_int (res, i, 3);
@@ -1706,7 +1645,7 @@ sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_att
                             s_opt (in->reason),
                             s_opt (in->substitute_user_id),
                             actor_id,
-                            s_bool_text (in->check_in)};
+                            cab_db_bool_text (in->check_in)};
     bool updated = false;
     if ((status = s_any_row (self->db, SQL_ATTENDANCE, 7, params, &updated)) != CAB_OK)
         goto cleanup;
@@ -1755,19 +1694,19 @@ sched_store_support (sched_store_t *self, cab_arena_t *arena, const sched_suppor
     if ((status = s_lock_meeting (self, in->meeting_id, in->version, fault)) != CAB_OK)
         goto cleanup;
     const char *params[] = {id,       in->meeting_id,   in->user_id,
-                            in->kind, s_opt (in->note), s_bool_text (in->late)};
+                            in->kind, s_opt (in->note), cab_db_bool_text (in->late)};
     if ((status = cab_db_query_row (self->db, SQL_SUPPORT_INSERT, 6, params, &res)) != CAB_OK)
         goto cleanup;
     Cabinet__V1__SupportRequest *r = cab_arena_alloc (arena, sizeof *r);
     cabinet__v1__support_request__init (r);
-    r->id = s_text (arena, res, 0, 0);
-    r->meeting_id = s_text (arena, res, 0, 1);
-    r->user_id = s_text (arena, res, 0, 2);
-    r->kind = s_text (arena, res, 0, 3);
-    r->note = s_text (arena, res, 0, 4);
+    r->id = cab_db_text (arena, res, 0, 0);
+    r->meeting_id = cab_db_text (arena, res, 0, 1);
+    r->user_id = cab_db_text (arena, res, 0, 2);
+    r->kind = cab_db_text (arena, res, 0, 3);
+    r->note = cab_db_text (arena, res, 0, 4);
     r->has_late = true;
     r->late = cab_db_bool (res, 0, 5);
-    r->created_at = s_text (arena, res, 0, 6);
+    r->created_at = cab_db_text (arena, res, 0, 6);
     if (violation
         && (status = s_violation_insert (self, arena, in->meeting_id, violation)) != CAB_OK)
         goto cleanup;
@@ -1812,7 +1751,7 @@ s_period_params (cab_arena_t *arena, const sched_meeting_query_t *q, const char 
 {
     params[1] = q->has_from ? s_num (arena, q->from) : NULL;
     params[2] = q->has_to ? s_num (arena, q->to) : NULL;
-    params[3] = s_bool_text (q->this_week);
+    params[3] = cab_db_bool_text (q->this_week);
     params[4] = q->pattern;
     params[5] = q->host_unit_id;
     params[6] = q->type;
@@ -1829,9 +1768,9 @@ sched_store_meeting_list (sched_store_t *self, cab_arena_t *arena,
     params[0] = s_scope_names[query->scope];
     s_period_params (arena, query, params);
     params[10] = query->user_id;
-    params[11] = s_bool_text (query->clerk);
+    params[11] = cab_db_bool_text (query->clerk);
     params[12] = query->unit_id ? query->unit_id : ZERO_UUID;
-    params[13] = s_bool_text (query->system_admin);
+    params[13] = cab_db_bool_text (query->system_admin);
     params[14] = s_num (arena, query->limit + 1);
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (self->db, SQL_MEETING_LIST, 15, params, &res);
@@ -1845,27 +1784,27 @@ sched_store_meeting_list (sched_store_t *self, cab_arena_t *arena,
     for (int i = 0; i < take; i++) {
         Cabinet__V1__MeetingSummary *s = cab_arena_alloc (arena, sizeof *s);
         cabinet__v1__meeting_summary__init (s);
-        s->id = s_text (arena, res, i, SC_ID);
-        s->node_id = s_text (arena, res, i, SC_NODE_ID);
-        s->title = s_text (arena, res, i, SC_TITLE);
-        s->start_at = s_text (arena, res, i, SC_START_AT);
-        s->end_at = s_text (arena, res, i, SC_END_AT);
-        s->status = s_text (arena, res, i, SC_STATUS);
-        s->type = s_text (arena, res, i, SC_TYPE);
-        s->form = s_text (arena, res, i, SC_FORM);
-        s->room_id = s_text (arena, res, i, SC_ROOM_ID);
-        s->room_name = s_text (arena, res, i, SC_ROOM_NAME);
-        s->host_unit_id = s_text (arena, res, i, SC_HOST_UNIT_ID);
-        s->host_unit_name = s_text (arena, res, i, SC_HOST_UNIT_NAME);
-        s->field_id = s_text (arena, res, i, SC_FIELD_ID);
-        s->chair_id = s_text (arena, res, i, SC_CHAIR_ID);
-        s->secretary_id = s_text (arena, res, i, SC_SECRETARY_ID);
-        s->approver_id = s_text (arena, res, i, SC_APPROVER_ID);
-        s->created_by = s_text (arena, res, i, SC_CREATED_BY);
+        s->id = cab_db_text (arena, res, i, SC_ID);
+        s->node_id = cab_db_text (arena, res, i, SC_NODE_ID);
+        s->title = cab_db_text (arena, res, i, SC_TITLE);
+        s->start_at = cab_db_text (arena, res, i, SC_START_AT);
+        s->end_at = cab_db_text (arena, res, i, SC_END_AT);
+        s->status = cab_db_text (arena, res, i, SC_STATUS);
+        s->type = cab_db_text (arena, res, i, SC_TYPE);
+        s->form = cab_db_text (arena, res, i, SC_FORM);
+        s->room_id = cab_db_text (arena, res, i, SC_ROOM_ID);
+        s->room_name = cab_db_text (arena, res, i, SC_ROOM_NAME);
+        s->host_unit_id = cab_db_text (arena, res, i, SC_HOST_UNIT_ID);
+        s->host_unit_name = cab_db_text (arena, res, i, SC_HOST_UNIT_NAME);
+        s->field_id = cab_db_text (arena, res, i, SC_FIELD_ID);
+        s->chair_id = cab_db_text (arena, res, i, SC_CHAIR_ID);
+        s->secretary_id = cab_db_text (arena, res, i, SC_SECRETARY_ID);
+        s->approver_id = cab_db_text (arena, res, i, SC_APPROVER_ID);
+        s->created_by = cab_db_text (arena, res, i, SC_CREATED_BY);
         out->items[out->n_items++] = s;
     }
     if (rows > query->limit && take > 0)
-        out->next = cab_arena_printf (arena, "%lld_%s", s_long (res, take - 1, SC_START_EPOCH),
+        out->next = cab_arena_printf (arena, "%lld_%s", cab_db_long (res, take - 1, SC_START_EPOCH),
                                       out->items[take - 1]->id);
     PQclear (res);
     *list = out;
@@ -1894,15 +1833,15 @@ sched_store_public_list (sched_store_t *self, cab_arena_t *arena,
     for (int i = 0; i < take; i++) {
         Cabinet__V1__PublicMeeting *p = cab_arena_alloc (arena, sizeof *p);
         cabinet__v1__public_meeting__init (p);
-        p->title = s_text (arena, res, i, 0);
-        p->start_at = s_text (arena, res, i, 1);
-        p->end_at = s_text (arena, res, i, 2);
-        p->room = s_text (arena, res, i, 3);
-        p->host_unit = s_text (arena, res, i, 4);
+        p->title = cab_db_text (arena, res, i, 0);
+        p->start_at = cab_db_text (arena, res, i, 1);
+        p->end_at = cab_db_text (arena, res, i, 2);
+        p->room = cab_db_text (arena, res, i, 3);
+        p->host_unit = cab_db_text (arena, res, i, 4);
         out->items[out->n_items++] = p;
     }
     if (rows > query->limit && take > 0)
-        out->next = cab_arena_printf (arena, "%lld_%s", s_long (res, take - 1, 5),
+        out->next = cab_arena_printf (arena, "%lld_%s", cab_db_long (res, take - 1, 5),
                                       cab_db_value (res, take - 1, 6));
     PQclear (res);
     *list = out;
@@ -1935,24 +1874,25 @@ sched_store_violation_list (sched_store_t *self, cab_arena_t *arena,
     for (int i = 0; i < take; i++) {
         Cabinet__V1__Violation *v = cab_arena_alloc (arena, sizeof *v);
         cabinet__v1__violation__init (v);
-        v->id = s_text (arena, res, i, VC_ID);
-        v->meeting_id = s_text (arena, res, i, VC_MEETING_ID);
-        v->meeting_title = s_text (arena, res, i, VC_TITLE);
-        v->host_unit_id = s_text (arena, res, i, VC_HOST_UNIT_ID);
-        v->rule = s_text (arena, res, i, VC_RULE);
-        v->meeting_type = s_text (arena, res, i, VC_TYPE);
+        v->id = cab_db_text (arena, res, i, VC_ID);
+        v->meeting_id = cab_db_text (arena, res, i, VC_MEETING_ID);
+        v->meeting_title = cab_db_text (arena, res, i, VC_TITLE);
+        v->host_unit_id = cab_db_text (arena, res, i, VC_HOST_UNIT_ID);
+        v->rule = cab_db_text (arena, res, i, VC_RULE);
+        v->meeting_type = cab_db_text (arena, res, i, VC_TYPE);
         v->has_lead_seconds = v->has_late_seconds = true;
-        v->lead_seconds = s_long (res, i, VC_LEAD);
-        v->due_at = s_text (arena, res, i, VC_DUE_AT);
-        v->occurred_at = s_text (arena, res, i, VC_OCCURRED_AT);
-        v->late_seconds = s_long (res, i, VC_LATE);
-        v->user_id = s_text (arena, res, i, VC_USER_ID);
-        v->message = s_text (arena, res, i, VC_MESSAGE);
+        v->lead_seconds = cab_db_long (res, i, VC_LEAD);
+        v->due_at = cab_db_text (arena, res, i, VC_DUE_AT);
+        v->occurred_at = cab_db_text (arena, res, i, VC_OCCURRED_AT);
+        v->late_seconds = cab_db_long (res, i, VC_LATE);
+        v->user_id = cab_db_text (arena, res, i, VC_USER_ID);
+        v->message = cab_db_text (arena, res, i, VC_MESSAGE);
         out->items[out->n_items++] = v;
     }
     if (rows > query->limit && take > 0)
-        out->next = cab_arena_printf (arena, "%lld_%s", s_long (res, take - 1, VC_OCCURRED_EPOCH),
-                                      out->items[take - 1]->id);
+        out->next =
+            cab_arena_printf (arena, "%lld_%s", cab_db_long (res, take - 1, VC_OCCURRED_EPOCH),
+                              out->items[take - 1]->id);
     PQclear (res);
     res = NULL;
     if ((status = cab_db_exec (self->db, SQL_VIOLATION_COUNTS, 5, params, &res)) != CAB_OK)
@@ -1963,9 +1903,9 @@ sched_store_violation_list (sched_store_t *self, cab_arena_t *arena,
     for (int i = 0; i < rows; i++) {
         Cabinet__V1__RuleCount *c = cab_arena_alloc (arena, sizeof *c);
         cabinet__v1__rule_count__init (c);
-        c->rule = s_text (arena, res, i, 0);
+        c->rule = cab_db_text (arena, res, i, 0);
         c->has_count = true;
-        c->count = s_long (res, i, 1);
+        c->count = cab_db_long (res, i, 1);
         out->total += c->count;
         out->by_rule[out->n_by_rule++] = c;
     }
@@ -1991,8 +1931,8 @@ sched_store_put_user (PGconn *db, const char *id, const char *unit_id, const cha
                             full_name,
                             title,
                             node_id,
-                            roles ? s_array (arena, roles, n_roles) : NULL,
-                            s_bool_text (active),
+                            roles ? cab_db_array (arena, roles, n_roles) : NULL,
+                            cab_db_bool_text (active),
                             seq};
     cab_status_t status = s_command (db, SQL_PUT_USER, 8, params);
     cab_arena_destroy (&arena);
@@ -2016,8 +1956,8 @@ sched_store_put_unit (PGconn *db, const char *id, const char *name, const char *
         return status;
     for (int i = 0; i < PQntuples (res) && status == CAB_OK; i++) {
         bool created = false;
-        status = s_seed_entry (db, "rooms", PQgetvalue (res, i, 0), id, (int) s_long (res, i, 1),
-                               cab_db_value (res, i, 2), &created);
+        status = s_seed_entry (db, "rooms", PQgetvalue (res, i, 0), id,
+                               (int) cab_db_long (res, i, 1), cab_db_value (res, i, 2), &created);
         if (status == CAB_OK && created)
             cab_info ("room '%s' of %s created from the demo seed", PQgetvalue (res, i, 0), name);
     }

@@ -35,7 +35,7 @@ s_actor (const char *user_id, const char *unit_id, const char *role)
 {
     docs_actor_t actor;
     char *roles[] = {(char *) role};
-    docs_actor_init (&actor, user_id, unit_id, roles, role ? 1 : 0);
+    cab_actor_init (&actor, user_id, unit_id, roles, role ? 1 : 0);
     return actor;
 }
 

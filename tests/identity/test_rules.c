@@ -26,7 +26,7 @@ static ident_actor_t
 s_actor (char **roles, size_t n)
 {
     ident_actor_t actor;
-    ident_actor_init (&actor, USER_1, UNIT_A, roles, n);
+    cab_actor_init (&actor, USER_1, UNIT_A, roles, n);
     return actor;
 }
 
@@ -423,7 +423,7 @@ test_actor_init_anonymous_has_no_rights (void **state)
 {
     (void) state;
     ident_actor_t actor;
-    ident_actor_init (&actor, NULL, NULL, NULL, 0);
+    cab_actor_init (&actor, NULL, NULL, NULL, 0);
     assert_false (actor.system_admin);
     assert_false (ident_may_manage_user (&actor, UNIT_A, false));
     assert_false (ident_may_see_contact (&actor, USER_1, UNIT_A));

@@ -391,7 +391,7 @@ static cab_status_t
 s_catalog (char **roles, size_t n, sched_catalog_t kind, const char *unit_id)
 {
     sched_actor_t actor;
-    sched_actor_init (&actor, USER_1, HOST, roles, n);
+    cab_actor_init (&actor, USER_1, HOST, roles, n);
     sched_fault_t fault;
     sched_may_add_catalog (&actor, kind, unit_id, &fault);
     return fault.status;

@@ -513,7 +513,7 @@ test_roles_of_creator_is_clerk (void **state)
     (void) state;
     char *roles[] = {"member"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_CLERK, OTHER, roles, 1);
+    cab_actor_init (&actor, U_CLERK, OTHER, roles, 1);
     sched_people_t people = s_people ();
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_CLERK);
 }
@@ -524,7 +524,7 @@ test_roles_of_host_unit_clerk_is_clerk (void **state)
     (void) state;
     char *roles[] = {"clerk"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_OTHER_CLERK, HOST, roles, 1);
+    cab_actor_init (&actor, U_OTHER_CLERK, HOST, roles, 1);
     sched_people_t people = s_people ();
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_CLERK);
 }
@@ -535,7 +535,7 @@ test_roles_of_clerk_of_other_unit_is_nobody (void **state)
     (void) state;
     char *roles[] = {"clerk"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
+    cab_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
     sched_people_t people = s_people ();
     assert_int_equal (sched_roles_of (&actor, &people), 0);
 }
@@ -546,7 +546,7 @@ test_roles_of_invited_agency_clerk_is_unit_clerk (void **state)
     (void) state;
     char *roles[] = {"clerk"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
+    cab_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
     sched_people_t people = s_people ();
     people.unit_invited = true;
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_UNIT_CLERK);
@@ -558,7 +558,7 @@ test_roles_of_member_of_invited_agency_is_nobody (void **state)
     (void) state;
     char *roles[] = {"member"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
+    cab_actor_init (&actor, U_OTHER_CLERK, OTHER, roles, 1);
     sched_people_t people = s_people ();
     people.unit_invited = true;
     assert_int_equal (sched_roles_of (&actor, &people), 0);
@@ -571,11 +571,11 @@ test_roles_of_officers_by_id (void **state)
     char *roles[] = {"member"};
     sched_actor_t actor;
     sched_people_t people = s_people ();
-    sched_actor_init (&actor, U_CHAIR, OTHER, roles, 1);
+    cab_actor_init (&actor, U_CHAIR, OTHER, roles, 1);
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_CHAIR);
-    sched_actor_init (&actor, U_SECRETARY, OTHER, roles, 1);
+    cab_actor_init (&actor, U_SECRETARY, OTHER, roles, 1);
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_SECRETARY);
-    sched_actor_init (&actor, U_APPROVER, OTHER, roles, 1);
+    cab_actor_init (&actor, U_APPROVER, OTHER, roles, 1);
     assert_int_equal (sched_roles_of (&actor, &people), SCHED_ROLE_APPROVER);
 }
 
@@ -584,7 +584,7 @@ test_roles_of_anonymous_is_nobody (void **state)
 {
     (void) state;
     sched_actor_t actor;
-    sched_actor_init (&actor, NULL, NULL, NULL, 0);
+    cab_actor_init (&actor, NULL, NULL, NULL, 0);
     sched_people_t people = s_people ();
     people.invitee = true;
     assert_int_equal (sched_roles_of (&actor, &people), 0);
@@ -597,9 +597,9 @@ test_create_meeting_needs_clerk_role (void **state)
     char *clerk[] = {"clerk"};
     char *member[] = {"member", "approver"};
     sched_actor_t actor;
-    sched_actor_init (&actor, U_CLERK, HOST, clerk, 1);
+    cab_actor_init (&actor, U_CLERK, HOST, clerk, 1);
     assert_true (sched_may_create_meeting (&actor));
-    sched_actor_init (&actor, U_CLERK, HOST, member, 2);
+    cab_actor_init (&actor, U_CLERK, HOST, member, 2);
     assert_false (sched_may_create_meeting (&actor));
 }
 
