@@ -66,15 +66,22 @@ has_meeting() {
 via2 call GET "$CAL" "" "$CHAIR"
 assert_status "the chair's calendar of the day, through the second gateway" 200
 BEFORE=$(jget '.items | length')
-hits=$(metric2 cabinet_gateway_cache_total 'cache="answers",result="hit"')
-via2 call GET "$CAL" "" "$CHAIR"
-assert_status "… read again" 200
-assert_eq "… the second read is answered from the cache" "$((hits + 1))" \
-  "$(metric2 cabinet_gateway_cache_total 'cache="answers",result="hit"')"
+# hit_again: a read of the same calendar is answered from the cache. The
+# seeding's events may still be arriving and retire the entry in between,
+# so the read is tried again until one is a hit.
+hits_now() { metric2 cabinet_gateway_cache_total 'cache="answers",result="hit"'; }
+hit_again() {
+  local before
+  before=$(hits_now)
+  via2 call GET "$CAL" "" "$CHAIR"
+  [ "$STATUS" == 200 ] && [ "$(hits_now)" == "$((before + 1))" ]
+}
+check "… read again, it is answered from the cache" wait_for 10 hit_again
 assert_json "… with the same answer" --argjson n "$BEFORE" '.items | length == $n'
+hits=$(hits_now)
 via2 call GET "$CAL&limit=5" "" "$CHAIR"
 assert_status "another query is another entry" 200
-assert_eq "… not a hit" "$((hits + 1))" "$(metric2 cabinet_gateway_cache_total 'cache="answers",result="hit"')"
+assert_eq "… not a hit" "$hits" "$(hits_now)"
 
 section "read your own writes"
 via2 call POST /api/v1/meetings "$(meeting "Họp kiểm tra bộ nhớ đệm A $R" 08:00 09:00)" "$CLERK"
