@@ -13,7 +13,13 @@
 #     100,000 meetings and 1,000,000 invitations loaded (load_calendar.sql),
 #     with its target: at least a quarter of the static rate, p99 <= 20 ms;
 #   - the same calendar with every request a different period (no cache);
-#   - meeting creation by the clerk (create_meeting.lua).
+#   - meeting creation by the clerk (create_meeting.lua);
+#   - document search (search.lua) over 10,000 documents with their text
+#     (load_documents.sql), as a person the access rules narrow;
+#   - uploads and downloads of 10 MB PDFs (BENCH_FILE_MB, BENCH_FILE_ROUNDS
+#     files, median MB/s), each next to copying the same bytes on the same
+#     disk: with fsync for uploads (the service makes every file durable),
+#     through the page cache for downloads (curl writes the same way).
 # Prints a table and writes it, with the machine, between the markers of
 # docs/benchmarks.md.
 SUITE=bench
@@ -146,6 +152,67 @@ before=$(psql_q "SELECT count(*) FROM scheduling.meetings")
 bench create /api/v1/meetings "Authorization: Bearer $TOK_CLERK" create_meeting.lua
 created=$(($(psql_q "SELECT count(*) FROM scheduling.meetings") - before))
 check "every 201 of the creation benchmark is a stored meeting" test "$created" -gt 0
+
+# ---- document search: 10,000 documents with their text ----
+t0=$(now_ms)
+as_pg "$PGBIN/psql" -h "$PG_DIR" -p 5432 -U postgres -d cabinet -qAt -v ON_ERROR_STOP=1 \
+  -v me="$ME" -v unit="$OFFICE" -v node="$CABINET_NODE_ID" -f - <"$CAB_ROOT/bench/load_documents.sql" >/dev/null ||
+  { fail "the documents of the search benchmark load"; finish; }
+N_DOCUMENTS=$(psql_q "SELECT count(*) FROM documents.document_text")
+note "loaded $N_DOCUMENTS documents with their text in $(($(now_ms) - t0)) ms"
+check "10,000 documents with their text in the database" test "$N_DOCUMENTS" -ge 10000
+call GET "/api/v1/documents?q=hop+khong+giay&limit=200" "" "$TOK_CHAIR"
+assert_status "the chair searches the documents without diacritics" 200
+# What the chair may read of the phrase (load_documents.sql): documents n
+# with n % 13 == 0 on the meetings ending in 3, and in the shared library.
+EXPECTED=$(awk 'BEGIN { for (n = 0; n < 10000; n++) if (n % 13 == 0 && (n >= 9000 || n % 10 == 3)) c++; print c }')
+assert_json "… and finds exactly the $EXPECTED documents of the phrase they may read" \
+  "(.items | length) == $EXPECTED and .next == null"
+bench search /api/v1/documents "Authorization: Bearer $TOK_CHAIR" search.lua
+
+# ---- uploads and downloads of 10 MB files ----
+FILE_MB=${BENCH_FILE_MB:-10}
+FILE_ROUNDS=${BENCH_FILE_ROUNDS:-5}
+FILES=$ENV_DIR/files
+mkdir -p "$FILES"
+python3 "$CAB_ROOT/integration/files/make_files.py" "$FILES" $((FILE_MB * 1048576)) "$FILE_ROUNDS" ||
+  { fail "the files of the upload benchmark are made"; finish; }
+now_ns() { date +%s%N; }
+# mbps BYTES NANOSECONDS: megabytes (MiB) per second
+mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", (ns > 0 ? b / 1048576 / (ns / 1e9) : 0) }'; }
+up=() down=() copy_sync=() copy=() ok=0
+for i in $(seq 0 $((FILE_ROUNDS - 1))); do
+  f=$FILES/lon.pdf
+  [ "$i" -gt 0 ] && f=$FILES/lon-$i.pdf
+  size=$(stat -c %s "$f")
+  sync
+  t0=$(now_ns)
+  dd if="$f" of="$CABINET_DATA_DIR/bench-copy" bs=1M conv=fsync status=none
+  copy_sync+=("$(mbps "$size" $(($(now_ns) - t0)))")
+  t0=$(now_ns)
+  cat "$f" >"$ENV_DIR/bench-copy"
+  copy+=("$(mbps "$size" $(($(now_ns) - t0)))")
+  rm -f "$CABINET_DATA_DIR/bench-copy" "$ENV_DIR/bench-copy"
+  t0=$(now_ns)
+  code=$(curl -sS --max-time 300 -o "$ENV_DIR/body" -w '%{http_code}' -H "Authorization: Bearer $TOK_CLERK" \
+    -F "title=Tài liệu lớn $i" -F "file=@$f" "$BASE_URL/api/v1/library/personal/documents")
+  up+=("$(mbps "$size" $(($(now_ns) - t0)))")
+  doc=$(jq -r .id "$ENV_DIR/body" 2>/dev/null)
+  t0=$(now_ns)
+  code2=$(curl -sS --max-time 300 -o "$ENV_DIR/download" -w '%{http_code}' \
+    -H "Authorization: Bearer $TOK_CLERK" "$BASE_URL/api/v1/documents/$doc/content")
+  down+=("$(mbps "$size" $(($(now_ns) - t0)))")
+  if [ "$code" == 201 ] && [ "$code2" == 200 ] && cmp -s "$f" "$ENV_DIR/download"; then ok=$((ok + 1)); fi
+  printf '   %-14s file %d: %s MB, upload %s MB/s (copy with fsync %s), download %s MB/s (copy %s)\n' \
+    files "$i" "$(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1048576 }')" "${up[-1]}" "${copy_sync[-1]}" \
+    "${down[-1]}" "${copy[-1]}"
+  rm -f "$ENV_DIR/download"
+done
+check "every upload is stored (201) and downloads byte for byte" test "$ok" == "$FILE_ROUNDS"
+MB_up=$(printf '%s\n' "${up[@]}" | median)
+MB_down=$(printf '%s\n' "${down[@]}" | median)
+MB_copy_sync=$(printf '%s\n' "${copy_sync[@]}" | median)
+MB_copy=$(printf '%s\n' "${copy[@]}" | median)
 call GET /api/v1/me "" "$TOKEN"
 assert_status "the node still answers after the benchmark" 200
 
@@ -157,6 +224,9 @@ R_me=$(ratio "$RPS_me" "$RPS_static")
 R_calendar=$(ratio "$RPS_calendar" "$RPS_static")
 R_miss=$(ratio "$RPS_calendar_miss" "$RPS_static")
 R_create=$(ratio "$RPS_create" "$RPS_static")
+R_search=$(ratio "$RPS_search" "$RPS_static")
+R_up=$(ratio "$MB_up" "$MB_copy_sync")
+R_down=$(ratio "$MB_down" "$MB_copy")
 # The target of the week calendar: a quarter of the static rate, p99 at most 20 ms.
 MET=$(awk -v r="$R_calendar" -v p="$P99_calendar" 'BEGIN { print ((r >= 0.25 && p <= 20) ? "met" : "not met") }')
 row() { printf '| %s | %.0f | %.2f ms | %s | %s |\n' "$@"; }
@@ -168,6 +238,15 @@ TABLE=$(
   row "\`GET /api/v1/meetings\` (the chair's week calendar, $WEEK_ITEMS meetings)" "$RPS_calendar" "$P99_calendar" "$R_calendar" "≥ 0.25 and p99 ≤ 20 ms: $MET"
   row '`GET /api/v1/meetings?from=…&to=…` (every request a different period: no cache)' "$RPS_calendar_miss" "$P99_calendar_miss" "$R_miss" ""
   row '`POST /api/v1/meetings` (meetings created per second)' "$RPS_create" "$P99_create" "$R_create" ""
+  row "\`GET /api/v1/documents?q=…\` (search over $N_DOCUMENTS documents, unaccented, access rules applied)" \
+    "$RPS_search" "$P99_search" "$R_search" ""
+  printf '\n| what (%s MB PDF, one at a time, median of %s) | MB/s | baseline on the same disk | MB/s | ratio |\n' \
+    "$FILE_MB" "$FILE_ROUNDS"
+  printf '| --- | ---: | --- | ---: | ---: |\n'
+  printf '| upload (multipart through the gateway, stored, pages and text read) | %s | copy with fsync (dd conv=fsync) | %s | %s |\n' \
+    "$MB_up" "$MB_copy_sync" "$R_up"
+  printf '| download (streamed through the gateway to a file) | %s | copy through the page cache (cat) | %s | %s |\n' \
+    "$MB_down" "$MB_copy" "$R_down"
 )
 printf '\n%s\n\n' "$TABLE"
 if [ "$MET" == met ]; then pass "the week calendar reaches its target (ratio $R_calendar, p99 $P99_calendar ms)"; else
@@ -186,7 +265,8 @@ if [ "$T_FAIL" -eq 0 ]; then
   $ROUNDS rounds, median of the rounds; wrk, the gateway, the services and PostgreSQL share the machine.
 - node: one gateway (CABINET_HTTP_THREADS=$CABINET_HTTP_THREADS), one process per service
   (CABINET_WORKERS=$CABINET_WORKERS), PostgreSQL on a Unix socket, log level warn.
-- data: $N_MEETINGS meetings, $N_INVITATIONS invitations (bench/load_calendar.sql).
+- data: $N_MEETINGS meetings, $N_INVITATIONS invitations (bench/load_calendar.sql);
+  $N_DOCUMENTS documents with about 200 words of text each (bench/load_documents.sql).
 
 $TABLE
 <!-- bench:end -->

@@ -174,6 +174,53 @@ assert_json "… the invitee downloaded the PDF and the large file" --arg u "${I
 call GET "/api/v1/reports/access/$M" "" "${TOKEN[daibieu1]}"
 assert_error "an invitee may not read it" 403
 
+section "the meeting's documents and their lead time, in scheduling"
+# Stored and not rejected: the PDF, the XLSX, the JPEG and the large PDF
+# (3 + 2 + 1 + 2 pages); the DOCX was rejected.
+counted() {
+  call GET "/api/v1/meetings/$M" "" "${TOKEN[chutri]}"
+  [ "$STATUS" == 200 ] && [ "$(jget '.documents.count')" == 4 ] && [ "$(jget '.documents.pages')" == 8 ]
+}
+check "the meeting counts its documents and their pages, rejected ones apart" wait_for 30 counted
+call GET "/api/v1/meetings/$M/violations" "" "${TOKEN[chutri]}"
+assert_json "… all submitted in time: no documents violation" '[.items[] | select(.rule == "documents")] | length == 0'
+# A regular meeting two days ahead: its documents were due 72 hours before.
+call POST /api/v1/meetings "$(jq -cn --arg t "Họp gấp về tài liệu $R" \
+  --arg s "$(at 2 14:00)" --arg e "$(at 2 16:00)" --arg c "${ID[chutri]}" --arg sec "${ID[thuky]}" \
+  --arg a "${ID[lanhdao]}" --arg p "${ID[daibieu1]}" \
+  '{title: $t, start_at: $s, end_at: $e, form: "in_person", type: "regular", chair_id: $c,
+    secretary_id: $sec, approver_id: $a, participants: [{user_id: $p}]}')" "${TOKEN[vanthu]}"
+assert_status "the clerk registers a meeting two days ahead" 201
+M2=$(jget .id)
+call POST "/api/v1/meetings/$M2/submit" "" "${TOKEN[vanthu]}"
+call POST "/api/v1/meetings/$M2/approve" "" "${TOKEN[lanhdao]}"
+assert_status "… approved" 200
+known2() { [ "$(psql_q "SELECT count (*) FROM documents.meetings WHERE id = '$M2' AND published")" == 1 ]; }
+check "the documents service knows it" wait_for 60 known2
+upload "${TOKEN[vanthu]}" "/api/v1/meetings/$M2/documents" "$FILES/ke-hoach.pdf" "title=Kế hoạch muộn $R"
+assert_status "the clerk uploads its plan a day before" 201
+LATE=$(jget .id)
+late() {
+  call GET "/api/v1/meetings/$M2/violations" "" "${TOKEN[chutri]}"
+  [ "$STATUS" == 200 ] && printf '%s' "$BODY" | jq -e '[.items[] | select(.rule == "documents")] | length == 1' >/dev/null
+}
+check "scheduling records the late document as a documents violation" wait_for 30 late
+assert_json "… of the clerk, 72 hours asked, late by under the two days left, in Vietnamese" --arg u "${ID[vanthu]}" \
+  '.items[] | select(.rule == "documents") | .user_id == $u and .lead_seconds == 259200
+   and .late_seconds > 0 and .late_seconds < 259200 - 86400 and (.message | startswith("Tài liệu họp"))'
+assert_eq "… once, announced as violation.recorded" 1 \
+  "$(psql_q "SELECT count (*) FROM scheduling.outbox WHERE type = 'violation.recorded' AND subject = '$M2'")"
+call GET "/api/v1/meetings/$M2" "" "${TOKEN[chutri]}"
+assert_json "… and the meeting counts the document and its violations" \
+  '.documents.count == 1 and .documents.pages == 3 and .violations >= 1'
+call POST "/api/v1/documents/$LATE/reject" '{"reason": "Nộp muộn, đề nghị bổ sung"}' "${TOKEN[chutri]}"
+assert_status "the chair rejects it" 200
+uncounted() {
+  call GET "/api/v1/meetings/$M2" "" "${TOKEN[chutri]}"
+  [ "$STATUS" == 200 ] && [ "$(jget '.documents.count')" == 0 ]
+}
+check "… and the meeting no longer counts it" wait_for 30 uncounted
+
 section "comments, notes and the library"
 call POST "/api/v1/documents/$PDF/comments" '{"text": "Đề nghị bổ sung tiến độ", "suggestion": "Thêm mục 3"}' "${TOKEN[daibieu1]}"
 assert_status "the invitee comments with a suggested edit" 201

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""make_files.py OUTDIR - the files the documents HTTP suite uploads, made
-fresh each run with the standard library only: a 3-page PDF (optionally
-padded to a size), a DOCX whose metadata says 4 pages, an XLSX with 2
+"""make_files.py OUTDIR [PAD [COUNT]] - the files the documents HTTP suite uploads, made
+fresh each run with the standard library only: a 3-page PDF, COUNT
+(default 1) 2-page PDFs padded to PAD bytes (lon.pdf, lon-1.pdf, ...; each
+different, when PAD is given), a DOCX whose metadata says 4 pages, an XLSX with 2
 sheets, a JPEG, and a text file dressed up as a PDF."""
 import os
 import sys
@@ -9,6 +10,7 @@ import zipfile
 
 out = sys.argv[1]
 pad = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+big = int(sys.argv[3]) if len(sys.argv) > 3 else 1  # how many padded PDFs, each different
 
 
 def pdf(pages, text, pad_bytes=0):
@@ -50,9 +52,9 @@ RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://sche
 
 with open(os.path.join(out, "ke-hoach.pdf"), "wb") as f:
     f.write(pdf(3, "Ke hoach trien khai phong hop khong giay"))
-if pad:
-    with open(os.path.join(out, "lon.pdf"), "wb") as f:
-        f.write(pdf(2, "Tai lieu lon", pad))
+for i in range(big if pad else 0):
+    with open(os.path.join(out, "lon.pdf" if i == 0 else f"lon-{i}.pdf"), "wb") as f:
+        f.write(pdf(2, "Tai lieu lon" if i == 0 else f"Tai lieu lon {i}", pad))
 
 ooxml(os.path.join(out, "bao-cao.docx"), [
     ("[Content_Types].xml",

@@ -205,7 +205,9 @@ static const char SQL_LIBRARY_LIST[] =
 //  The search: $1 the person asking; $2 query; $3 meeting; $4 document
 //  type; $5 uploader's agency; $6, $7 period; $8 library; $9 system admin;
 //  $10 clerk; $11 their agency; $12 offset; $13 limit. The last condition
-//  narrows to what the person may possibly read (rules.c decides).
+//  narrows to what the person may possibly read (rules.c decides): its
+//  subqueries do not depend on the row, so each runs once per search (a
+//  hashed set) instead of once per matching document.
 static const char SQL_SEARCH[] =
     "SELECT " DOC_COLUMNS DOC_FROM " JOIN document_text x ON x.document_id = d.id"
     " WHERE ($2::text IS NULL OR x.search @@ websearch_to_tsquery ('simple', f_fold ($2::text)))"
@@ -216,15 +218,12 @@ static const char SQL_SEARCH[] =
     "   AND ($7::bigint IS NULL OR d.created_at < to_timestamp ($7::bigint))"
     "   AND ($8::text IS NULL OR d.library = $8::text)"
     "   AND ($9::bool OR d.uploaded_by = $1::uuid"
-    "        OR EXISTS (SELECT 1 FROM document_access a WHERE a.document_id = d.id"
-    "                   AND a.user_id = $1::uuid)"
-    "        OR EXISTS (SELECT 1 FROM library_entries l WHERE l.document_id = d.id"
-    "                   AND l.kind = 'shared')"
+    "        OR d.id IN (SELECT a.document_id FROM document_access a WHERE a.user_id = $1::uuid)"
+    "        OR d.id IN (SELECT l.document_id FROM library_entries l WHERE l.kind = 'shared')"
     "        OR $1::uuid IN (m.created_by, m.chair_id, m.secretary_id, m.approver_id)"
     "        OR ($10::bool AND m.host_unit_id = $11::uuid)"
-    "        OR EXISTS (SELECT 1 FROM participants p WHERE p.meeting_id = d.meeting_id"
-    "                   AND p.kind = 'user'"
-    "                   AND (p.user_id = $1::uuid OR p.substitute_user_id = $1::uuid)))"
+    "        OR d.meeting_id IN (SELECT p.meeting_id FROM participants p WHERE p.kind = 'user'"
+    "                            AND (p.user_id = $1::uuid OR p.substitute_user_id = $1::uuid)))"
     " ORDER BY CASE WHEN $2::text IS NULL THEN 0"
     "          ELSE ts_rank_cd (x.search, websearch_to_tsquery ('simple', f_fold ($2::text)))"
     "          END DESC, d.created_at DESC, d.id DESC"

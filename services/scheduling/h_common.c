@@ -254,10 +254,16 @@ sched_violation_new (cab_call_t *call, const sched_meeting_t *m, sched_rule_t ru
                      const char *user_id, int64_t now)
 {
     sched_worker_t *w = sched_call_worker (call);
-    const sched_leads_t *leads = &w->settings.leads;
+    return sched_violation_build (call->arena, &w->settings.leads, m, rule, user_id, now);
+}
+
+Cabinet__V1__Violation *
+sched_violation_build (cab_arena_t *arena, const sched_leads_t *leads, const sched_meeting_t *m,
+                       sched_rule_t rule, const char *user_id, int64_t now)
+{
     if (sched_in_time (leads, rule, m->type, m->start, now))
         return NULL;
-    Cabinet__V1__Violation *v = cab_arena_alloc (call->arena, sizeof *v);
+    Cabinet__V1__Violation *v = cab_arena_alloc (arena, sizeof *v);
     cabinet__v1__violation__init (v);
     v->meeting_title = m->meeting->title;
     v->host_unit_id = m->meeting->host_unit_id;
@@ -267,10 +273,10 @@ sched_violation_new (cab_call_t *call, const sched_meeting_t *m, sched_rule_t ru
     v->lead_seconds = leads->seconds[rule][m->type];
     v->late_seconds = sched_late_seconds (leads, rule, m->type, m->start, now);
     v->due_at = cab_time_format (sched_due (leads, rule, m->type, m->start),
-                                 cab_arena_alloc (call->arena, CAB_TIME_TEXT));
-    v->occurred_at = cab_time_format (now, cab_arena_alloc (call->arena, CAB_TIME_TEXT));
+                                 cab_arena_alloc (arena, CAB_TIME_TEXT));
+    v->occurred_at = cab_time_format (now, cab_arena_alloc (arena, CAB_TIME_TEXT));
     v->user_id = (char *) user_id;
-    char *text = cab_arena_alloc (call->arena, SCHED_MESSAGE_MAX);
+    char *text = cab_arena_alloc (arena, SCHED_MESSAGE_MAX);
     v->message = (char *) sched_violation_text (rule, m->type, v->lead_seconds, v->late_seconds,
                                                 text, SCHED_MESSAGE_MAX);
     return v;

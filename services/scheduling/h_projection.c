@@ -6,13 +6,22 @@
     cabinet.directory. The consumer deduplicates by event id through the
     inbox table; an older event (by sequence) never overwrites a newer one.
 
+    It also follows the documents service's events about this node's
+    meetings: what Meeting.documents counts, and the documents lead-time
+    rule (R3.4). A document stored for a meeting after its documents were
+    due, and before the meeting began, is recorded as a violation of its
+    uploader (violation.recorded); documents added during or after the
+    meeting (minutes, recordings) are not preparation and never late.
+
     The projection is eventually consistent: a person created a moment ago
     may not be known yet, and requests naming them are answered 404 until
     they are.  */
 #include "cab_config.h"
 #include "cab_log.h"
 #include "cab_service.h"
+#include "cab_time.h"
 #include "cab_uuid.h"
+#include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "handlers.h"
 #include <string.h>
@@ -91,6 +100,90 @@ s_apply_directory (PGconn *db, const Cabinet__V1__Event *ev, const char *own_nod
     return status;
 }
 
+//  document.uploaded / .approved / .rejected: the document counts (or no
+//  longer does); the first time it is seen, the lead-time rule is checked.
+static cab_status_t
+s_apply_document (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
+{
+    Cabinet__V1__DocumentEvent *e =
+        cabinet__v1__document_event__unpack (NULL, ev->payload.len, ev->payload.data);
+    const Cabinet__V1__Document *d = e ? e->document : NULL;
+    if (!d || !d->id || !cab_uuid_valid (d->id)) {
+        cab_warn ("projection: unreadable document in event %s: skipped", ev->id);
+        if (e)
+            cabinet__v1__document_event__free_unpacked (e, NULL);
+        return CAB_OK;
+    }
+    if (!d->meeting_id || !cab_uuid_valid (d->meeting_id)) {  //  a library's document
+        cabinet__v1__document_event__free_unpacked (e, NULL);
+        return CAB_OK;
+    }
+    const char *status = strcmp (ev->type, "document.approved") == 0        ? "approved"
+                         : strcmp (ev->type, "document.rejected") == 0      ? "rejected"
+                         : d->status && strcmp (d->status, "approved") == 0 ? "approved"
+                                                                            : "pending";
+    //  Secret documents carry no creation time: the event's time is as good.
+    int64_t at = 0;
+    const char *at_text = d->created_at;
+    if (!at_text || !cab_time_parse (at_text, &at))
+        at_text = ev->time;
+    if (at_text == ev->time && (!at_text || !cab_time_parse (at_text, &at))) {
+        cab_warn ("projection: document event %s has no time: skipped", ev->id);
+        cabinet__v1__document_event__free_unpacked (e, NULL);
+        return CAB_OK;
+    }
+    int pages = d->pages_known_case == CABINET__V1__DOCUMENT__PAGES_KNOWN_PAGES ? d->pages : 0;
+    sched_settings_t settings;
+    sched_settings_load (&settings, node_id);
+    sched_store_t *store = sched_store_new (db, node_id, &settings.leads);
+    cab_arena_t *arena = cab_arena_new ();
+    cab_status_t rc = store && arena ? CAB_OK : CAB_INTERNAL;
+    bool first = false;
+    if (rc == CAB_OK)
+        rc = sched_store_document_put (store, d->id, d->meeting_id, pages, status, at_text,
+                                       ev->has_sequence ? ev->sequence : 0, &first);
+    sched_meeting_t *m = NULL;
+    if (rc == CAB_OK && first && strcmp (ev->type, "document.uploaded") == 0
+        && (rc = sched_store_meeting_get (store, arena, d->meeting_id, &m)) == CAB_OK
+        && at < m->start) {
+        const char *who = d->uploaded_by ? d->uploaded_by
+                          : e->actor_id  ? e->actor_id
+                                         : ev->actor_id;
+        Cabinet__V1__Violation *v =
+            sched_violation_build (arena, &settings.leads, m, SCHED_RULE_DOCUMENTS,
+                                   who && cab_uuid_valid (who) ? who : NULL, at);
+        if (v)
+            rc = sched_store_document_late (store, arena, m, v, d->id);
+    }
+    if (rc == CAB_NOT_FOUND)  //  the meeting went between the two statements
+        rc = CAB_OK;
+    cab_arena_destroy (&arena);
+    sched_store_destroy (&store);
+    cabinet__v1__document_event__free_unpacked (e, NULL);
+    return rc;
+}
+
+//  document.purged: the retention purge deleted it.
+static cab_status_t
+s_apply_purge (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
+{
+    Cabinet__V1__DocumentPurgeEvent *e =
+        cabinet__v1__document_purge_event__unpack (NULL, ev->payload.len, ev->payload.data);
+    cab_status_t rc = CAB_OK;
+    if (!e || !e->document_id || !cab_uuid_valid (e->document_id))
+        cab_warn ("projection: unreadable purge in event %s: skipped", ev->id);
+    else {
+        sched_settings_t settings;
+        sched_settings_load (&settings, node_id);
+        sched_store_t *store = sched_store_new (db, node_id, &settings.leads);
+        rc = store ? sched_store_document_purged (store, e->document_id) : CAB_INTERNAL;
+        sched_store_destroy (&store);
+    }
+    if (e)
+        cabinet__v1__document_purge_event__free_unpacked (e, NULL);
+    return rc;
+}
+
 cab_status_t
 sched_projection_consume (PGconn *db, const char *topic, const char *key,
                           const Cabinet__V1__Event *ev, void *arg)
@@ -117,6 +210,13 @@ sched_projection_consume (PGconn *db, const char *topic, const char *key,
             status = s_apply_user (db, ev, env->node_id);
         else if (s_prefix (ev->type, "unit."))
             status = s_apply_unit (db, ev, env->node_id);
+    } else if (own && ev->service && strcmp (ev->service, "documents") == 0 && ev->type) {
+        if (strcmp (ev->type, "document.uploaded") == 0
+            || strcmp (ev->type, "document.approved") == 0
+            || strcmp (ev->type, "document.rejected") == 0)
+            status = s_apply_document (db, ev, env->node_id);
+        else if (strcmp (ev->type, "document.purged") == 0)
+            status = s_apply_purge (db, ev, env->node_id);
     }
     //  Data the database refuses will not improve on retry.
     if (status == CAB_INVALID_ARGUMENT) {

@@ -120,6 +120,11 @@ Cabinet__V1__Participant *sched_meeting_substituted (const sched_meeting_t *m, c
 Cabinet__V1__Violation *sched_violation_new (cab_call_t *call, const sched_meeting_t *m,
                                              sched_rule_t rule, const char *user_id, int64_t now);
 
+//  The same with the lead times given, outside a call (the projection).
+Cabinet__V1__Violation *sched_violation_build (cab_arena_t *arena, const sched_leads_t *leads,
+                                               const sched_meeting_t *m, sched_rule_t rule,
+                                               const char *user_id, int64_t now);
+
 //  Current time, Unix seconds.
 int64_t sched_now (void);
 

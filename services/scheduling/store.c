@@ -92,7 +92,11 @@ static const char SQL_ROOM_SEEDS_TAKE[] =
     " f_ts (m.started_at), f_ts (m.ended_at), f_ts (m.cancelled_at), m.approval_forced,"           \
     " m.force_reason, (SELECT count (*) FROM violations v WHERE v.meeting_id = m.id),"             \
     " f_ts (m.created_at), f_ts (m.updated_at), extract (epoch FROM m.start_at)::bigint,"          \
-    " extract (epoch FROM m.end_at)::bigint, m.published_at IS NOT NULL, m.version"
+    " extract (epoch FROM m.end_at)::bigint, m.published_at IS NOT NULL, m.version,"               \
+    " (SELECT count (*) FROM meeting_documents d"                                                  \
+    "   WHERE d.meeting_id = m.id AND d.status IN ('pending', 'approved')),"                       \
+    " (SELECT coalesce (sum (d.pages), 0) FROM meeting_documents d"                                \
+    "   WHERE d.meeting_id = m.id AND d.status IN ('pending', 'approved'))"
 enum {
     MC_ID,
     MC_NODE_ID,
@@ -131,6 +135,8 @@ enum {
     MC_END_EPOCH,
     MC_PUBLISHED,
     MC_VERSION,
+    MC_DOCUMENTS,
+    MC_DOCUMENT_PAGES,
 };
 
 #define MEETING_FROM                                                                               \
@@ -252,8 +258,28 @@ static const char SQL_CONFLICTS[] =
 
 static const char SQL_VIOLATION_INSERT[] =
     "INSERT INTO violations (id, meeting_id, rule, meeting_type, lead_seconds, due_at,"
-    "                        occurred_at, late_seconds, user_id, message)"
-    " VALUES ($1, $2, $3, $4, $5::bigint, $6::timestamptz, $7::timestamptz, $8::bigint, $9, $10)";
+    "                        occurred_at, late_seconds, user_id, message, document_id)"
+    " VALUES ($1, $2, $3, $4, $5::bigint, $6::timestamptz, $7::timestamptz, $8::bigint, $9, $10,"
+    "         $11::uuid)";
+
+//  A document of one of our meetings, as the documents service's events
+//  tell it: $1 document, $2 meeting, $3 pages, $4 status, $5 uploaded at,
+//  $6 sequence. A newer event wins; a document of an unknown meeting is
+//  ignored. Returns whether the row was inserted by this statement.
+static const char SQL_DOCUMENT_PUT[] =
+    "INSERT INTO meeting_documents (document_id, meeting_id, pages, status, uploaded_at,"
+    "                               source_sequence)"
+    " SELECT $1, $2, $3::int, $4, $5::timestamptz, $6::bigint"
+    "  WHERE EXISTS (SELECT 1 FROM meetings WHERE id = $2)"
+    " ON CONFLICT (document_id) DO UPDATE SET"
+    "   pages = coalesce (EXCLUDED.pages, meeting_documents.pages), status = EXCLUDED.status,"
+    "   source_sequence = EXCLUDED.source_sequence, updated_at = now ()"
+    "  WHERE meeting_documents.source_sequence < EXCLUDED.source_sequence"
+    "    AND meeting_documents.status <> 'purged'"
+    " RETURNING xmax = 0";
+
+static const char SQL_DOCUMENT_PURGED[] =
+    "UPDATE meeting_documents SET status = 'purged', updated_at = now () WHERE document_id = $1";
 
 static const char SQL_RSVP[] =
     "UPDATE participants SET response = $3, reason = $4, responded_at = now (),"
@@ -919,10 +945,13 @@ s_meeting_from_row (sched_store_t *self, cab_arena_t *arena, const PGresult *res
     m->violations = (int32_t) cab_db_long (res, 0, MC_VIOLATIONS);
     m->created_at = cab_db_text (arena, res, 0, MC_CREATED_AT);
     m->updated_at = cab_db_text (arena, res, 0, MC_UPDATED_AT);
-    //  Documents live in the documents service; its events will fill this.
+    //  Documents live in the documents service; its events fill these
+    //  (stored and not rejected; pages of those whose pages are known).
     Cabinet__V1__DocumentsSummary *docs = cab_arena_alloc (arena, sizeof *docs);
     cabinet__v1__documents_summary__init (docs);
     docs->has_count = docs->has_pages = true;
+    docs->count = (int32_t) cab_db_long (res, 0, MC_DOCUMENTS);
+    docs->pages = (int32_t) cab_db_long (res, 0, MC_DOCUMENT_PAGES);
     m->documents = docs;
 
     sched_meeting_t *out = cab_arena_alloc (arena, sizeof *out);
@@ -1111,10 +1140,11 @@ sched_store_invitation_opened (sched_store_t *self, cab_arena_t *arena, const sc
     return status;
 }
 
-//  Store a violation (its id is set here) inside the open transaction.
+//  Store a violation (its id is set here) inside the open transaction;
+//  document_id: the late document it is about, or NULL.
 static cab_status_t
-s_violation_insert (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
-                    Cabinet__V1__Violation *v)
+s_violation_insert_for (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
+                        Cabinet__V1__Violation *v, const char *document_id)
 {
     char id[CAB_UUID_LEN + 1];
     cab_uuid_v7 (id);
@@ -1129,8 +1159,16 @@ s_violation_insert (sched_store_t *self, cab_arena_t *arena, const char *meeting
                             v->occurred_at,
                             s_num (arena, v->late_seconds),
                             v->user_id,
-                            v->message};
-    return s_command (self->db, SQL_VIOLATION_INSERT, 10, params);
+                            v->message,
+                            document_id};
+    return s_command (self->db, SQL_VIOLATION_INSERT, 11, params);
+}
+
+static cab_status_t
+s_violation_insert (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
+                    Cabinet__V1__Violation *v)
+{
+    return s_violation_insert_for (self, arena, meeting_id, v, NULL);
 }
 
 //  A copy of *v the store may fill (id, meeting) without touching the caller's.
@@ -1970,4 +2008,48 @@ sched_store_forget (PGconn *db, const char *id, const char *own_node)
 {
     const char *params[] = {id, own_node};
     return s_command (db, SQL_FORGET, 2, params);
+}
+
+/* ---- documents of meetings (documents' events) --------------------------------------------- */
+
+cab_status_t
+sched_store_document_put (sched_store_t *self, const char *document_id, const char *meeting_id,
+                          int pages, const char *status, const char *uploaded_at, uint64_t sequence,
+                          bool *first)
+{
+    char pages_text[NUM_TEXT], seq[NUM_TEXT];
+    snprintf (pages_text, sizeof pages_text, "%d", pages);
+    snprintf (seq, sizeof seq, "%" PRIu64, sequence);
+    const char *params[] = {document_id, meeting_id,  pages >= 1 ? pages_text : NULL,
+                            status,      uploaded_at, seq};
+    PGresult *res = NULL;
+    cab_status_t rc = cab_db_exec (self->db, SQL_DOCUMENT_PUT, 6, params, &res);
+    if (rc != CAB_OK)
+        return rc;
+    *first = PQntuples (res) == 1 && cab_db_bool (res, 0, 0);
+    PQclear (res);
+    return CAB_OK;
+}
+
+cab_status_t
+sched_store_document_purged (sched_store_t *self, const char *document_id)
+{
+    const char *params[] = {document_id};
+    return s_command (self->db, SQL_DOCUMENT_PURGED, 1, params);
+}
+
+cab_status_t
+sched_store_document_late (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *m,
+                           Cabinet__V1__Violation *v, const char *document_id)
+{
+    cab_status_t status = s_violation_insert_for (self, arena, m->meeting->id, v, document_id);
+    if (status != CAB_OK)
+        return status;
+    cab_event_t ev = {
+        .type = "violation.recorded",
+        .subject = m->meeting->id,
+        .payload = &v->base,
+        .actor_id = v->user_id,
+    };
+    return cab_outbox_emit (self->db, &ev);
 }

@@ -368,4 +368,22 @@ cab_status_t sched_store_put_unit (PGconn *db, const char *id, const char *name,
 //  A directory tombstone: the person of another node is gone.
 cab_status_t sched_store_forget (PGconn *db, const char *id, const char *own_node);
 
+//  A document of one of our meetings as document.uploaded, .approved or
+//  .rejected tells it: status pending, approved or rejected; pages < 1 when
+//  unknown; uploaded_at RFC 3339. An event older (by sequence) than the one
+//  kept changes nothing, nor does anything after a purge; a document of an
+//  unknown meeting is ignored. *first: this event brought the document.
+cab_status_t sched_store_document_put (sched_store_t *self, const char *document_id,
+                                       const char *meeting_id, int pages, const char *status,
+                                       const char *uploaded_at, uint64_t sequence, bool *first);
+
+//  document.purged: the document no longer counts.
+cab_status_t sched_store_document_purged (sched_store_t *self, const char *document_id);
+
+//  Record v (its id is set here), a violation of the documents rule by the
+//  document document_id of meeting m, and emit violation.recorded.
+cab_status_t sched_store_document_late (sched_store_t *self, cab_arena_t *arena,
+                                        const sched_meeting_t *m, Cabinet__V1__Violation *v,
+                                        const char *document_id);
+
 #endif
