@@ -14,20 +14,24 @@
 static const char SQL_LOCK[] =
     "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox'))";
 
-//  The hash covers every published field and the previous row's hash.
-#define HASH_EXPR(prev, ev, type, subject, topic, key, schema, payload, actor)                     \
+//  The hash covers every published field and the previous row's hash. The
+//  live fields (meeting, audience) count only when set, so rows written
+//  before they existed still verify.
+#define HASH_EXPR(prev, ev, type, subject, topic, key, schema, payload, actor, meeting, audience)  \
     "encode(sha256(convert_to(" prev " || '|' || " ev " || '|' || " type " || '|' || " subject     \
     " || '|' || coalesce(" topic ", '') || '|' || " key " || '|' || coalesce(" schema              \
-    ", '') || '|' || coalesce(" actor ", '') || '|', 'UTF8') || coalesce(" payload                 \
-    ", '\\x'::bytea)), 'hex')"
+    ", '') || '|' || coalesce(" actor ", '') || '|'"                                               \
+    " || coalesce('m:' || " meeting " || '|', '')"                                                 \
+    " || coalesce('a:' || array_to_string(" audience ", ',') || '|', ''), 'UTF8')"                 \
+    " || coalesce(" payload ", '\\x'::bytea)), 'hex')"
 
 static const char SQL_INSERT[] =
     "INSERT INTO outbox (event_id, type, subject, topic, msg_key, schema_name, payload,"
-    " actor_id, target_nodes, prev_hash, hash) "
-    "SELECT $1::uuid, $2, $3, $4, $5, $6, $7::bytea, $8, $9::text[], p.h, " HASH_EXPR (
-        "p.h", "$1", "$2", "$3", "$4", "$5", "$6", "$7::bytea",
-        "$8") " FROM (SELECT coalesce((SELECT hash FROM outbox ORDER BY id DESC LIMIT 1), '')"
-              " AS h) p";
+    " actor_id, target_nodes, meeting_id, audience, prev_hash, hash) "
+    "SELECT $1::uuid, $2, $3, $4, $5, $6, $7::bytea, $8, $9::text[], $10, $11::text[], "
+    "p.h, " HASH_EXPR ("p.h", "$1", "$2", "$3", "$4", "$5", "$6", "$7::bytea", "$8", "$10",
+                       "$11::text[]") " FROM (SELECT coalesce((SELECT hash FROM outbox"
+                                      " ORDER BY id DESC LIMIT 1), '') AS h) p";
 
 static const char SQL_NOTIFY[] = "SELECT pg_notify('cab_outbox_' || current_schema(), '')";
 
@@ -35,9 +39,10 @@ static const char SQL_VERIFY[] =
     "SELECT id FROM (SELECT id, prev_hash, hash,"
     " coalesce(lag(hash) OVER (ORDER BY id), '') AS expected_prev, " HASH_EXPR (
         "prev_hash", "event_id::text", "type", "subject", "topic", "msg_key", "schema_name",
-        "payload", "actor_id") " AS expected FROM outbox) rows"
-                               " WHERE prev_hash <> expected_prev OR hash <> expected"
-                               " ORDER BY id LIMIT 1";
+        "payload", "actor_id", "meeting_id",
+        "audience") " AS expected FROM outbox) rows"
+                    " WHERE prev_hash <> expected_prev OR hash <> expected"
+                    " ORDER BY id LIMIT 1";
 
 //  Postgres text form of bytea: \x followed by hex. Returns a new string.
 static char *
@@ -56,7 +61,7 @@ s_bytea_hex (const unsigned char *data, size_t n)
     return text;
 }
 
-//  Postgres array literal of the target nodes. Node ids are [a-z0-9.-],
+//  Postgres array literal of node ids ([a-z0-9._-]) or user ids (UUIDs),
 //  checked here, so no quoting is needed. Returns a new string or NULL.
 static char *
 s_text_array (const char *const *items, int count)
@@ -86,7 +91,7 @@ cab_status_t
 cab_outbox_emit (PGconn *db, const cab_event_t *ev)
 {
     cab_status_t status = CAB_INTERNAL;
-    char *payload_hex = NULL, *targets = NULL;
+    char *payload_hex = NULL, *targets = NULL, *audience = NULL;
     unsigned char *packed = NULL;
     if (ev->payload) {
         size_t size = protobuf_c_message_get_packed_size (ev->payload);
@@ -103,6 +108,10 @@ cab_outbox_emit (PGconn *db, const cab_event_t *ev)
         cab_error ("outbox: invalid target node list for %s", ev->type);
         goto cleanup;
     }
+    if (ev->audience && !(audience = s_text_array (ev->audience, ev->audience_count))) {
+        cab_error ("outbox: invalid audience for %s", ev->type);
+        goto cleanup;
+    }
     char event_id[CAB_UUID_LEN + 1];
     cab_uuid_v7 (event_id);
     const char *params[] = {event_id,
@@ -113,16 +122,19 @@ cab_outbox_emit (PGconn *db, const cab_event_t *ev)
                             ev->payload ? ev->payload->descriptor->name : NULL,
                             payload_hex,
                             ev->actor_id,
-                            targets};
+                            targets,
+                            ev->meeting_id,
+                            audience};
     if ((status = cab_db_exec (db, SQL_LOCK, 0, NULL, NULL)) != CAB_OK)
         goto cleanup;
-    status = cab_db_exec (db, SQL_INSERT, 9, params, NULL);
+    status = cab_db_exec (db, SQL_INSERT, 11, params, NULL);
     if (status == CAB_OK)
         status = cab_db_exec (db, SQL_NOTIFY, 0, NULL, NULL);
 cleanup:
     free (packed);
     free (payload_hex);
     free (targets);
+    free (audience);
     return status;
 }
 

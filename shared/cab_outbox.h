@@ -18,6 +18,9 @@ typedef struct {
     const char *actor_id;             //  NULL: the system itself
     const char *const *target_nodes;  //  addressed federation, may be NULL
     int target_count;
+    const char *meeting_id;       //  the meeting whose live stream shows it, or NULL
+    const char *const *audience;  //  user ids who may see it live; NULL: all of the meeting
+    int audience_count;
 } cab_event_t;
 
 //  Append ev to the outbox inside the caller's open transaction (the change

@@ -35,7 +35,7 @@
 static const char SQL_CLAIM[] =
     "SELECT id, event_id, type, subject, topic, msg_key, schema_name, payload,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'), coalesce(actor_id, ''),"
-    " array_to_string(target_nodes, ',')"
+    " array_to_string(target_nodes, ','), meeting_id, array_to_string(audience, ',')"
     " FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED";
 static const char SQL_MARK_SENT[] =
     "UPDATE outbox SET sent_at = now() WHERE id = ANY (string_to_array($1, ',')::bigint[])";
@@ -51,7 +51,9 @@ typedef enum {
     COL_PAYLOAD,
     COL_TIME,
     COL_ACTOR,
-    COL_TARGETS
+    COL_TARGETS,
+    COL_MEETING,
+    COL_AUDIENCE
 } column_t;
 
 typedef struct {
@@ -132,6 +134,21 @@ s_envelope (cab_relay_t *self, PGresult *res, int i, row_t *row)
         target_list[target_count++] = t;
     ev.n_target_nodes = target_count;
     ev.target_nodes = target_list;
+    ev.meeting_id = (char *) cab_db_value (res, i, COL_MEETING);
+    //  The audience: "a,b,c" split in place of a copy.
+    char *audience =
+        cab_db_value (res, i, COL_AUDIENCE) ? strdup (PQgetvalue (res, i, COL_AUDIENCE)) : NULL;
+    char **audience_list = NULL;
+    if (audience && *audience) {
+        size_t n = 1;
+        for (const char *c = audience; *c; c++)
+            n += *c == ',';
+        audience_list = calloc (n, sizeof *audience_list);
+        for (char *save = NULL, *t = audience_list ? strtok_r (audience, ",", &save) : NULL; t;
+             t = strtok_r (NULL, ",", &save))
+            audience_list[ev.n_audience++] = t;
+        ev.audience = audience_list;
+    }
     size_t payload_len = 0;
     unsigned char *payload = NULL;
     if (!PQgetisnull (res, i, COL_PAYLOAD)) {
@@ -139,6 +156,8 @@ s_envelope (cab_relay_t *self, PGresult *res, int i, row_t *row)
                                    &payload_len);
         if (!payload) {
             free (copy);
+            free (audience);
+            free (audience_list);
             return -1;
         }
         ev.has_payload = true;
@@ -152,6 +171,8 @@ s_envelope (cab_relay_t *self, PGresult *res, int i, row_t *row)
         cabinet__v1__event__pack (&ev, row->envelope);
     PQfreemem (payload);
     free (copy);
+    free (audience);
+    free (audience_list);
     return row->envelope && row->type ? 0 : -1;
 }
 

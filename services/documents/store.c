@@ -832,13 +832,23 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet
     payload.actor_id = (char *) actor_id;
     payload.from_status = (char *) from_status;
     payload.reason = (char *) reason;
+    //  A meeting's live stream shows a document once its invitees may read
+    //  it (approved); a secret one only to its access list.
+    bool live = d->meeting_id && d->status && strcmp (d->status, "approved") == 0;
+    bool secret = d->classification && strcmp (d->classification, "secret") == 0;
     cab_event_t ev = {
         .type = type,
         .subject = d->id,
         .key = d->meeting_id ? d->meeting_id : d->id,
         .payload = &payload.base,
         .actor_id = actor_id,
+        .meeting_id = live ? d->meeting_id : NULL,
+        .audience = live && secret ? (const char *const *) d->access_user_ids : NULL,
+        .audience_count = live && secret ? (int) d->n_access_user_ids : 0,
     };
+    //  A secret document with nobody on its list is shown to nobody.
+    if (live && secret && d->n_access_user_ids == 0)
+        ev.meeting_id = NULL;
     return cab_outbox_emit (db, &ev);
 }
 

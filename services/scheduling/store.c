@@ -1074,6 +1074,7 @@ s_emit_meeting (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t *
         .subject = m->meeting->id,
         .payload = &payload.base,
         .actor_id = actor_id,
+        .meeting_id = m->meeting->id,
     };
     return cab_outbox_emit (self->db, &ev);
 }
@@ -1558,6 +1559,7 @@ sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t
         goto cleanup;
     cab_event_t ev = {.type = "rsvp.submitted",
                       .subject = in->meeting_id,
+                      .meeting_id = in->meeting_id,
                       .payload = &payload.base,
                       .actor_id = actor_id};
     if ((status = cab_outbox_emit (self->db, &ev)) != CAB_OK)
@@ -1704,6 +1706,7 @@ sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_att
     payload.actor_id = (char *) actor_id;
     cab_event_t ev = {.type = "attendance.recorded",
                       .subject = in->meeting_id,
+                      .meeting_id = in->meeting_id,
                       .payload = &payload.base,
                       .actor_id = actor_id};
     if ((status = cab_outbox_emit (self->db, &ev)) != CAB_OK)
