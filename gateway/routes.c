@@ -10,6 +10,7 @@
     tests/gateway/test_openapi.c checks in both directions.  */
 #include "routes.h"
 #include "cab_utf8.h"
+#include "cabinet/v1/conduct.pb-c.h"
 #include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
@@ -31,6 +32,9 @@
 #define MEETING_ID &cabinet__v1__meeting_id_request__descriptor
 #define TRANSITION &cabinet__v1__transition_request__descriptor
 #define VIOLATIONS &cabinet__v1__list_violations_request__descriptor
+#define SPEAKER &cabinet__v1__speaker__descriptor
+#define SPEAKER_ACTION &cabinet__v1__speaker_action_request__descriptor
+#define CONDUCT_LIST &cabinet__v1__list_conduct_request__descriptor
 #define VIOLATION_LIST &cabinet__v1__violation_list__descriptor
 #define DOCUMENT &cabinet__v1__document__descriptor
 #define UPLOAD &cabinet__v1__upload_begin_request__descriptor  //  a sink's path parameters
@@ -160,6 +164,49 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/meetings/{id}/attendance", "scheduling.GetAttendance", MEETING_ID,
      &cabinet__v1__attendance_counts__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
      NULL},
+
+    //  the live conduct (R6.2, R6.4, R6.6, R8): speakers, messages, notes,
+    //  conclusion, minutes, the meeting log
+    {"GET", "/api/v1/meetings/{id}/speakers", "scheduling.ListSpeakers", MEETING_ID,
+     &cabinet__v1__speaker_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"POST", "/api/v1/meetings/{id}/speakers", "scheduling.RequestFloor",
+     &cabinet__v1__request_floor_request__descriptor, SPEAKER, GW_AUTH_SESSION, HTTP_CREATED, NULL,
+     NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/speakers/{sid}/grant", "scheduling.GrantFloor", SPEAKER_ACTION,
+     SPEAKER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/speakers/{sid}/finish", "scheduling.FinishFloor",
+     SPEAKER_ACTION, SPEAKER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/speakers/{sid}/withdraw", "scheduling.WithdrawFloor",
+     SPEAKER_ACTION, SPEAKER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/speakers/{sid}/move", "scheduling.MoveSpeaker",
+     &cabinet__v1__move_speaker_request__descriptor, SPEAKER, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL, false, NULL},
+    {"GET", "/api/v1/meetings/{id}/messages", "scheduling.ListMessages", CONDUCT_LIST,
+     &cabinet__v1__meeting_message_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL,
+     false, NULL},
+    {"POST", "/api/v1/meetings/{id}/messages", "scheduling.SendMessage",
+     &cabinet__v1__send_message_request__descriptor, &cabinet__v1__meeting_message__descriptor,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/meetings/{id}/notes", "scheduling.ListMeetingNotes", CONDUCT_LIST,
+     &cabinet__v1__meeting_note_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"POST", "/api/v1/meetings/{id}/notes", "scheduling.AddMeetingNote",
+     &cabinet__v1__add_meeting_note_request__descriptor, &cabinet__v1__meeting_note__descriptor,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/meetings/{id}/conclusion", "scheduling.GetConclusion", MEETING_ID,
+     &cabinet__v1__conclusion__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/conclusion", "scheduling.SetConclusion",
+     &cabinet__v1__set_conclusion_request__descriptor, &cabinet__v1__conclusion__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/meetings/{id}/minutes", "scheduling.GetMinutes", MEETING_ID,
+     &cabinet__v1__minutes__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/minutes", "scheduling.SetMinutes",
+     &cabinet__v1__set_minutes_request__descriptor, &cabinet__v1__minutes__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/meeting-log", "scheduling.MeetingLog",
+     &cabinet__v1__meeting_log_request__descriptor, &cabinet__v1__meeting_log__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
 
     //  lead-time violations (R3.4) and the public list (R3.6)
     {"GET", "/api/v1/meetings/{id}/violations", "scheduling.ListMeetingViolations", VIOLATIONS,

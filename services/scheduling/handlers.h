@@ -52,6 +52,24 @@ cab_status_t sched_list_violations (cab_call_t *call, const ProtobufCMessage *re
 cab_status_t sched_projection_consume (PGconn *db, const char *topic, const char *key,
                                        const Cabinet__V1__Event *ev, void *arg);
 
+/* ---- h_conduct.c: the live conduct of a meeting and the meeting log ---------------- */
+
+cab_status_t sched_request_floor (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_grant_floor (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_finish_floor (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_withdraw_floor (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_move_speaker (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_list_speakers (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_send_message (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_list_messages (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_add_meeting_note (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_list_meeting_notes (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_set_conclusion (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_get_conclusion (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_set_minutes (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_get_minutes (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_meeting_log (cab_call_t *call, const ProtobufCMessage *request);
+
 /* ---- h_common.c ------------------------------------------------------------------- */
 
 //  The worker state of this call.

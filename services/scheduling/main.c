@@ -3,6 +3,7 @@
     declares the service; cab_service_main runs it.  */
 #include "cab_config.h"
 #include "cab_service.h"
+#include "cabinet/v1/conduct.pb-c.h"
 #include "handlers.h"
 #include "seed.h"
 #include "worker.h"
@@ -15,6 +16,8 @@ extern const cab_embedded_file_t scheduling_embedded[];
 #define TRANSITION &cabinet__v1__transition_request__descriptor
 #define MEETING_ID &cabinet__v1__meeting_id_request__descriptor
 #define VIOLATIONS &cabinet__v1__list_violations_request__descriptor
+#define SPEAKER_ACTION &cabinet__v1__speaker_action_request__descriptor
+#define CONDUCT_LIST &cabinet__v1__list_conduct_request__descriptor
 
 static const cab_method_t s_methods[] = {
     {"scheduling.ListCatalog", &cabinet__v1__list_catalog_request__descriptor, sched_list_catalog,
@@ -47,6 +50,27 @@ static const cab_method_t s_methods[] = {
     {"scheduling.ListViolations", VIOLATIONS, sched_list_violations, 0},
     {"scheduling.ListPublicMeetings", &cabinet__v1__list_public_meetings_request__descriptor,
      sched_list_public_meetings, ANONYMOUS},
+    //  the live conduct (h_conduct.c)
+    {"scheduling.RequestFloor", &cabinet__v1__request_floor_request__descriptor,
+     sched_request_floor, 0},
+    {"scheduling.GrantFloor", SPEAKER_ACTION, sched_grant_floor, 0},
+    {"scheduling.FinishFloor", SPEAKER_ACTION, sched_finish_floor, 0},
+    {"scheduling.WithdrawFloor", SPEAKER_ACTION, sched_withdraw_floor, 0},
+    {"scheduling.MoveSpeaker", &cabinet__v1__move_speaker_request__descriptor, sched_move_speaker,
+     0},
+    {"scheduling.ListSpeakers", MEETING_ID, sched_list_speakers, 0},
+    {"scheduling.SendMessage", &cabinet__v1__send_message_request__descriptor, sched_send_message,
+     0},
+    {"scheduling.ListMessages", CONDUCT_LIST, sched_list_messages, 0},
+    {"scheduling.AddMeetingNote", &cabinet__v1__add_meeting_note_request__descriptor,
+     sched_add_meeting_note, 0},
+    {"scheduling.ListMeetingNotes", CONDUCT_LIST, sched_list_meeting_notes, 0},
+    {"scheduling.SetConclusion", &cabinet__v1__set_conclusion_request__descriptor,
+     sched_set_conclusion, 0},
+    {"scheduling.GetConclusion", MEETING_ID, sched_get_conclusion, 0},
+    {"scheduling.SetMinutes", &cabinet__v1__set_minutes_request__descriptor, sched_set_minutes, 0},
+    {"scheduling.GetMinutes", MEETING_ID, sched_get_minutes, 0},
+    {"scheduling.MeetingLog", &cabinet__v1__meeting_log_request__descriptor, sched_meeting_log, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -1776,6 +1776,19 @@ cleanup:
     return status;
 }
 
+PGconn *
+sched_store_db (sched_store_t *self)
+{
+    return self->db;
+}
+
+cab_status_t
+sched_store_idem_record (sched_store_t *self, cab_arena_t *arena, const sched_idem_t *idem,
+                         const ProtobufCMessage *reply, sched_fault_t *fault)
+{
+    return s_idem_record (self, arena, idem, reply, fault);
+}
+
 /* ---- calendars and violations ---------------------------------------------------------- */
 
 static const char *const s_scope_names[] = {

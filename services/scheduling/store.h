@@ -50,6 +50,14 @@ cab_status_t sched_store_idem_get (sched_store_t *self, cab_arena_t *arena,
                                    const sched_idem_t *idem, uint8_t **reply, size_t *len,
                                    bool *same_request);
 
+//  For the conduct store (conduct_store.c): the connection, and the reply
+//  of a request with an Idempotency-Key recorded inside the open
+//  transaction (CAB_ABORTED with *fault while the same key is in flight).
+PGconn *sched_store_db (sched_store_t *self);
+cab_status_t sched_store_idem_record (sched_store_t *self, cab_arena_t *arena,
+                                      const sched_idem_t *idem, const ProtobufCMessage *reply,
+                                      sched_fault_t *fault);
+
 /* ---- projection reads ------------------------------------------------------------- */
 
 //  A person as the projection knows them. Returns CAB_OK with *person
