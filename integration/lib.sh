@@ -274,6 +274,16 @@ psql_q() {
   as_pg "$PGBIN/psql" -h "$PG_DIR" -p 5432 -U postgres -d cabinet -qAt -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# scheduling_knows_everyone: every agency and person of identity has reached
+# scheduling's projection (a meeting's checks need the agencies' hierarchy,
+# not only the people); for wait_for.
+scheduling_knows_everyone() {
+  [ "$(psql_q "SELECT (SELECT count (*) FROM identity.units i
+                        WHERE NOT EXISTS (SELECT 1 FROM scheduling.units s WHERE s.id = i.id))
+                    + (SELECT count (*) FROM identity.users i
+                        WHERE NOT EXISTS (SELECT 1 FROM scheduling.users s WHERE s.id = i.id))")" == 0 ]
+}
+
 # ---- slapd -------------------------------------------------------------------------
 
 ldap_start() {
