@@ -51,7 +51,7 @@
 #define DISCARD_FACTOR 4               //  see the banner
 #define BODY_INITIAL 4096              //  first body buffer; doubles as needed
 #define STREAM_BLOCK (64 * 1024)       //  block size of bodies produced while sent
-#define LIVE_BLOCK (8 * 1024)          //  the same for live bodies, mostly idle
+#define LIVE_BLOCK 1024                //  the same for live bodies, mostly idle
 #define LOG_PATH_MAX 256               //  longest path written to the access log
 #define LABELS_MAX 192
 #define HTTP_BAD_REQUEST 400
@@ -400,6 +400,15 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
     ex->req.body = ex->body;
     ex->req.body_size = ex->size;
     gw_api_finish (&ex->req, &ex->reply);
+    if (ex->reply.pull) {
+        //  A live reply may last hours and keeps copies of what it needs:
+        //  what the request's handling put in the arena goes now (only the
+        //  access log reads the request later, and not from the arena).
+        cab_arena_destroy (&ex->req.arena);
+        ex->req.query = NULL;
+        ex->req.query_count = 0;
+        ex->req.caller = NULL;
+    }
     return s_send (ex, conn);
 }
 
