@@ -693,6 +693,18 @@ list_all() {
   done
 }
 
+# scheduling_settled: scheduling's projection holds every agency identity has,
+# in its place in the tree, and every account in its agency: what its rules
+# read (who may chair a meeting of which agency). It is built from events, so
+# a suite that registers meetings right after seeding waits for it first.
+scheduling_settled() {
+  [ "$(psql_q "SELECT (SELECT count (*) FROM identity.units i LEFT JOIN scheduling.units s
+                         ON s.id = i.id AND s.parent_id IS NOT DISTINCT FROM i.parent_id
+                        WHERE s.id IS NULL)
+                    + (SELECT count (*) FROM identity.users i LEFT JOIN scheduling.users s
+                         ON s.id = i.id AND s.unit_id = i.unit_id WHERE s.id IS NULL)")" == 0 ]
+}
+
 # unit_id NAME TOKEN: id of the unit with that exact name.
 unit_id() {
   list_all /api/v1/units "$2" | jq -r --arg n "$1" 'select(.name == $n) | .id' | head -n 1

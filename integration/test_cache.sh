@@ -56,6 +56,7 @@ projected() { # ID...: every one of them is in scheduling's projection
 }
 check "the demo people have reached the scheduling service" \
   wait_for 30 projected "$ID_CHAIR" "$ID_SECRETARY" "$ID_APPROVER"
+check "… in their agencies, in the agencies' tree" wait_for 30 scheduling_settled
 meeting() { # TITLE FROM TO (HH:MM of that day)
   jq -cn --arg t "$1" --arg s "$(at 21 "$2")" --arg e "$(at 21 "$3")" \
     --arg c "$ID_CHAIR" --arg sec "$ID_SECRETARY" --arg a "$ID_APPROVER" --arg u "$OFFICE" \

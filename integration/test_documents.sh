@@ -45,7 +45,7 @@ DOC_TYPE=$(jget '.items[0].id')
 people_known() {
   [ "$(psql_q "SELECT count (*) FROM scheduling.users WHERE id IN ('$(id_of chutri)',
                  '$(id_of thuky)', '$(id_of lanhdao)', '$(id_of daibieu1)')")" == 4 ] &&
-    [ "$(psql_q "SELECT count (*) FROM scheduling.units WHERE id = '$FIN'")" == 1 ]
+    [ "$(psql_q "SELECT count (*) FROM scheduling.units WHERE id = '$FIN'")" == 1 ] && scheduling_settled
 }
 wait_for 60 people_known || fail "the demo people reach the scheduling projection"
 MEETING_JSON=$(jq -cn --arg t "Họp triển khai phòng họp không giấy $R" --arg s "$(at 10 09:00)" \

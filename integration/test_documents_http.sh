@@ -47,7 +47,7 @@ people_known() {
   [ "$(psql_q "SELECT count (*) FROM scheduling.users WHERE id IN ('${ID[chutri]}',
                  '${ID[thuky]}', '${ID[lanhdao]}', '${ID[daibieu1]}')")" == 4 ]
 }
-wait_for 60 people_known || fail "the demo people reach the scheduling projection"
+wait_for 60 people_known && wait_for 60 scheduling_settled || fail "the demo people reach the scheduling projection"
 call POST /api/v1/meetings "$(jq -cn --arg t "Họp triển khai phòng họp không giấy $R" \
   --arg s "$(at 10 09:00)" --arg e "$(at 10 11:00)" --arg c "${ID[chutri]}" --arg sec "${ID[thuky]}" \
   --arg a "${ID[lanhdao]}" --arg p "${ID[daibieu1]}" \

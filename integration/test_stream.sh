@@ -97,11 +97,7 @@ for u in vanthu lanhdao chutri thuky daibieu1 daibieu3; do
   login_ready "TOKEN[$u]" "$u" "$DEMO_PASSWORD" || fail "$u signs in"
   ID[$u]=$(psql_q "SELECT id FROM identity.users WHERE username = '$u'")
 done
-people_known() {
-  [ "$(psql_q "SELECT count (*) FROM scheduling.users WHERE id IN ('${ID[chutri]}',
-                 '${ID[thuky]}', '${ID[lanhdao]}', '${ID[daibieu1]}')")" == 4 ]
-}
-wait_for 60 people_known || fail "the demo people reach the scheduling projection"
+wait_for 60 scheduling_settled || fail "the demo people reach the scheduling projection"
 call POST /api/v1/meetings "$(jq -cn --arg t "Họp trực tuyến theo dõi trực tiếp $R" \
   --arg s "$(at 10 09:00)" --arg e "$(at 10 11:00)" --arg c "${ID[chutri]}" --arg sec "${ID[thuky]}" \
   --arg a "${ID[lanhdao]}" --arg p "${ID[daibieu1]}" \
