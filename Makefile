@@ -109,6 +109,17 @@ $(BIN)/cabinet-documents $(TST)/documents/%: LDLIBS += $(DOCS_LDLIBS)
 
 $(eval $(call PART,gateway,gateway,cabinet-gateway))
 
+# The gateway's registry of message types (gateway/schemas.c): every message
+# descriptor the generated headers declare, so a payload is turned into JSON
+# by its schema name and a new .proto needs no edit anywhere to be known.
+$(GEN)/gateway_schemas.c: $(PROTO_H)
+	@mkdir -p $(dir $@)
+	{ for h in $(PROTO_H:$(GEN)/%=%); do echo "#include \"$$h\""; done; \
+	  echo 'const ProtobufCMessageDescriptor *const gw_schema_list[] = {'; \
+	  sed -n 's/^extern const ProtobufCMessageDescriptor \([a-z0-9_]*\);$$/    \&\1,/p' $(PROTO_H); \
+	  echo '    NULL,'; echo '};'; } >$@
+$(LIB)/libgateway.a: $(OBJ)/gen/gateway_schemas.o
+
 # shared library tests
 TESTS += $(patsubst tests/shared/%.c,$(TST)/shared/%,$(wildcard tests/shared/test_*.c))
 $(TST)/shared/%: $(OBJ)/tests/shared/%.o $(LIB)/libcab.a

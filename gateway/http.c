@@ -18,7 +18,18 @@
     decides midway (a refusal) is sent once the rest has been dropped.
 
     A reply may also be produced while it is sent (gw_reply_stream,
-    downloads): libmicrohttpd asks for each block when the socket has room.  */
+    downloads): libmicrohttpd asks for each block when the socket has room.
+
+    Live replies (gw_reply_live, the Server-Sent Events of stream.c) have
+    no end known in advance and go out chunked. When one has nothing to
+    send, its producer suspends the connection (gw_http_park) and returns
+    0, so the connection holds no thread and costs no polling until the
+    producer resumes it (gw_http_wake): thousands of open streams need no
+    more threads than CABINET_HTTP_THREADS. A suspended connection is not
+    timed out, and a client gone meanwhile is noticed at the next write
+    (the streams' pings come often enough). libmicrohttpd must not be
+    stopped with a connection suspended: main ends every stream first
+    (gw_hub_close).  */
 #include "http.h"
 #include "api.h"
 #include "auth.h"
@@ -35,12 +46,12 @@
 #include <string.h>
 #include <time.h>
 
-#define CONNECTION_LIMIT 1024          //  open connections, all threads together
 #define CONNECTION_TIMEOUT_S 30        //  idle connections are closed after this
 #define CONNECTION_MEMORY (64 * 1024)  //  per connection, for headers and body pieces
 #define DISCARD_FACTOR 4               //  see the banner
 #define BODY_INITIAL 4096              //  first body buffer; doubles as needed
 #define STREAM_BLOCK (64 * 1024)       //  block size of bodies produced while sent
+#define LIVE_BLOCK 1024                //  the same for live bodies, mostly idle
 #define LOG_PATH_MAX 256               //  longest path written to the access log
 #define LABELS_MAX 192
 #define HTTP_BAD_REQUEST 400
@@ -62,6 +73,7 @@ struct _gw_http_t {
 //  One request from first header to last byte sent.
 typedef struct {
     gw_http_t *server;
+    struct MHD_Connection *conn;
     gw_request_t req;
     gw_reply_t reply;
     char *body;  //  what has arrived of the body
@@ -151,6 +163,7 @@ s_exchange_new (gw_http_t *self, struct MHD_Connection *conn, const char *url, c
     }
     clock_gettime (CLOCK_MONOTONIC, &ex->start);
     ex->server = self;
+    ex->conn = conn;
     gw_reply_init (&ex->reply);
     gw_request_t *req = &ex->req;
     req->env = self->env;
@@ -164,6 +177,7 @@ s_exchange_new (gw_http_t *self, struct MHD_Connection *conn, const char *url, c
     req->content_type = s_header (conn, MHD_HTTP_HEADER_CONTENT_TYPE);
     req->if_none_match = s_header (conn, MHD_HTTP_HEADER_IF_NONE_MATCH);
     req->if_modified_since = s_header (conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    req->last_event_id = s_header (conn, "Last-Event-ID");
     //  libmicrohttpd has already refused a malformed Content-Length.
     const char *length = s_header (conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     req->content_length = length ? strtoll (length, NULL, 10) : -1;
@@ -221,12 +235,38 @@ s_read (void *cls, uint64_t pos, char *buf, size_t max)
     return n > 0 ? (ssize_t) n : MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+//  The next bytes of a live body: 0 means the producer has parked the
+//  connection, which is resumed when there is more.
+static ssize_t
+s_pull (void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void) pos;
+    s_exchange_t *ex = cls;
+    long n = ex->reply.pull (ex->reply.reader_state, ex->conn, buf, max);
+    return n >= 0 ? (ssize_t) n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+void
+gw_http_park (void *conn)
+{
+    MHD_suspend_connection (conn);
+}
+
+void
+gw_http_wake (void *conn)
+{
+    MHD_resume_connection (conn);
+}
+
 static enum MHD_Result
 s_send (s_exchange_t *ex, struct MHD_Connection *conn)
 {
     gw_reply_t *reply = &ex->reply;
     struct MHD_Response *response;
-    if (reply->reader) {
+    if (reply->pull) {
+        response =
+            MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, LIVE_BLOCK, s_pull, ex, NULL);
+    } else if (reply->reader) {
         response = MHD_create_response_from_callback (reply->reader_size, STREAM_BLOCK, s_read,
                                                       reply, NULL);
     } else if (reply->fd >= 0) {
@@ -360,6 +400,15 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
     ex->req.body = ex->body;
     ex->req.body_size = ex->size;
     gw_api_finish (&ex->req, &ex->reply);
+    if (ex->reply.pull) {
+        //  A live reply may last hours and keeps copies of what it needs:
+        //  what the request's handling put in the arena goes now (only the
+        //  access log reads the request later, and not from the arena).
+        cab_arena_destroy (&ex->req.arena);
+        ex->req.query = NULL;
+        ex->req.query_count = 0;
+        ex->req.caller = NULL;
+    }
     return s_send (ex, conn);
 }
 
@@ -444,7 +493,7 @@ gw_http_new (const gw_http_opts_t *opts)
     memset (&v4, 0, sizeof v4);
     memset (&v6, 0, sizeof v6);
     const struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton (AF_INET, opts->addr, &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
         v4.sin_port = htons ((uint16_t) opts->port);
@@ -464,11 +513,11 @@ gw_http_new (const gw_http_opts_t *opts)
     self->daemon = MHD_start_daemon (
         flags, (uint16_t) opts->port, NULL, NULL, s_on_request, self, MHD_OPTION_EXTERNAL_LOGGER,
         s_on_mhd_log, self, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned) opts->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned) CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
-        MHD_OPTION_END);
+        (unsigned) opts->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned) (GW_HTTP_CONNECTIONS + opts->streams), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned) CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t) CONNECTION_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self, MHD_OPTION_END);
     if (!self->daemon) {
         cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
         free (self);

@@ -6,10 +6,13 @@
 #define GW_HTTP_H
 #include "request.h"
 
+#define GW_HTTP_CONNECTIONS 1024  //  open connections besides live streams
+
 typedef struct {
     const char *addr;     //  IPv4 or IPv6 literal to listen on
     int port;             //  0: any free port (see gw_http_port)
     int threads;          //  size of the thread pool, >= 1
+    size_t streams;       //  live streams at most, on top of the other connections
     const gw_env_t *env;  //  borrowed; must outlive the server
 } gw_http_opts_t;
 
@@ -24,5 +27,12 @@ void gw_http_destroy (gw_http_t **self_p);
 
 //  The port actually bound.
 int gw_http_port (const gw_http_t *self);
+
+//  Suspend a connection from within its live body's pull (gw_pull_fn):
+//  it is not served again until gw_http_wake. conn is the pull's argument.
+void gw_http_park (void *conn);
+
+//  Resume a parked connection, from any thread; exactly once per park.
+void gw_http_wake (void *conn);
 
 #endif

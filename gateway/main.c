@@ -1,13 +1,15 @@
 /*  cabinet-gateway - the node's HTTP front door: the web UI's files and the
     REST API, each API route turned into an RPC to the service behind it.
     This file only wires: settings -> logging and signals -> RPC clients ->
-    HTTP server -> wait for SIGINT/SIGTERM -> stop in reverse order.  */
+    caches, live streams' hub, event watch -> HTTP server -> wait for
+    SIGINT/SIGTERM -> stop in reverse order (live streams end first).  */
 #include "cab_config.h"
 #include "cab_log.h"
 #include "cab_metrics.h"
 #include "cab_rpc.h"
 #include "cache.h"
 #include "http.h"
+#include "hub.h"
 #include "request.h"
 #include "routes.h"
 #include "services.h"
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <zmq.h>
 
 //  The services the gateway calls, one RPC client each. Adding a service
@@ -41,6 +45,16 @@ static const char *const s_services[] = {
 #define UPLOAD_MB_MAX 4096
 #define BYTES_PER_MB (1024ULL * 1024)
 #define CACHE_ENTRIES_MAX 10000000
+#define REPLAY_MAX 100000
+#define STREAMS_MAX 1000000
+#define PING_S_MAX 3600
+#define STREAM_MINUTES_MAX (24 * 60)
+#define MS_PER_S 1000
+#define MS_PER_MINUTE 60000
+#define FDS_SPARE 256      //  descriptors besides the connections
+#define PARK_WAIT_MS 2000  //  longest wait for the streams to leave suspension
+#define PARK_POLL_MS 5
+#define NS_PER_MS 1000000L
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -49,6 +63,39 @@ s_on_signal (int signum)
 {
     (void) signum;
     s_stop = 1;
+}
+
+//  One descriptor per connection: raise the soft limit as far as the hard
+//  one allows, and say so when even that is short of what is allowed.
+static void
+s_raise_fd_limit (size_t connections)
+{
+    struct rlimit limit;
+    if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+        return;
+    rlim_t want = (rlim_t) (connections + FDS_SPARE);
+    if (limit.rlim_cur < want) {
+        limit.rlim_cur = limit.rlim_max < want ? limit.rlim_max : want;
+        setrlimit (RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < want)
+        cab_warn ("open files limited to %llu: fewer connections than the %zu allowed",
+                  (unsigned long long) limit.rlim_cur, connections);
+}
+
+//  Before libmicrohttpd stops, no connection may be suspended: end every
+//  live stream and wait (briefly) until none is parked any more.
+static void
+s_end_streams (gw_hub_t *hub)
+{
+    if (!hub)
+        return;
+    gw_hub_close (hub);
+    struct timespec pause = {0, PARK_POLL_MS * NS_PER_MS};
+    for (int waited = 0; gw_hub_parked (hub) > 0 && waited < PARK_WAIT_MS; waited += PARK_POLL_MS)
+        nanosleep (&pause, NULL);
+    if (gw_hub_parked (hub) > 0)
+        cab_warn ("%zu live streams still parked at stop", gw_hub_parked (hub));
 }
 
 //  Warn about routes whose service has no client: they would answer 503.
@@ -92,6 +139,7 @@ main (int argc, char **argv)
     gw_services_t *services = NULL;
     gw_http_t *http = NULL;
     gw_watch_t *watch = NULL;
+    gw_hub_t *hub = NULL;
     gw_cache_t *sessions = NULL;
     gw_cache_t *answers = NULL;
     char *web_dir = NULL;
@@ -132,11 +180,25 @@ main (int argc, char **argv)
         cab_error ("out of memory for the caches");
         goto cleanup;
     }
-    if (sessions || answers) {
-        watch = gw_watch_new (zmq_ctx, services, metrics);
-        if (!watch)
-            goto cleanup;
+    //  Live streams: the hub, fed by the same watch (hub.h).
+    gw_hub_opts_t hub_opts = {
+        .replay = (size_t) cab_config_long ("CABINET_SSE_REPLAY", 1, REPLAY_MAX),
+        .max_streams = (size_t) cab_config_long ("CABINET_SSE_MAX_STREAMS", 0, STREAMS_MAX),
+        .max_per_user = (size_t) cab_config_long ("CABINET_SSE_MAX_PER_USER", 1, STREAMS_MAX),
+        .ping_ms = cab_config_long ("CABINET_SSE_PING_SECONDS", 1, PING_S_MAX) * MS_PER_S,
+        .max_age_ms =
+            cab_config_long ("CABINET_SSE_MAX_MINUTES", 0, STREAM_MINUTES_MAX) * MS_PER_MINUTE,
+        .waker = {gw_http_park, gw_http_wake},
+        .metrics = metrics,
+    };
+    hub = gw_hub_new (&hub_opts);
+    if (!hub) {
+        cab_error ("out of memory for the live streams");
+        goto cleanup;
     }
+    watch = gw_watch_new (zmq_ctx, services, metrics, hub);
+    if (!watch)
+        goto cleanup;
 
     const char *web_setting = cab_config_str ("CABINET_WEB_DIR");
     web_dir = realpath (web_setting, NULL);
@@ -158,13 +220,16 @@ main (int argc, char **argv)
         .answers = answers,
         .session_cache_ms = (int) session_ms,
         .answer_cache_ms = (int) answer_ms,
+        .hub = hub,
     };
     gw_http_opts_t opts = {
         .addr = cab_config_str ("CABINET_HTTP_ADDR"),
         .port = (int) cab_config_long ("CABINET_HTTP_PORT", 0, PORT_MAX),
         .threads = (int) cab_config_long ("CABINET_HTTP_THREADS", 1, THREADS_MAX),
+        .streams = hub_opts.max_streams,
         .env = &env,
     };
+    s_raise_fd_limit (opts.streams + GW_HTTP_CONNECTIONS);
     http = gw_http_new (&opts);
     if (!http)
         goto cleanup;
@@ -178,8 +243,10 @@ main (int argc, char **argv)
     rc = EXIT_SUCCESS;
 
 cleanup:
+    s_end_streams (hub);
     gw_http_destroy (&http);
     gw_watch_destroy (&watch);
+    gw_hub_destroy (&hub);
     gw_cache_destroy (&answers);
     gw_cache_destroy (&sessions);
     gw_services_destroy (&services);

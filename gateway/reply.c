@@ -52,9 +52,18 @@ gw_reply_stream (gw_reply_t *self, int status, const char *content_type, uint64_
     self->status = status;
     self->content_type = content_type;
     self->reader = reader;
+    self->pull = NULL;
     self->reader_state = state;
     self->reader_free = free_fn;
     self->reader_size = size;
+}
+
+void
+gw_reply_live (gw_reply_t *self, int status, const char *content_type, gw_pull_fn pull, void *state,
+               void (*free_fn) (void *state))
+{
+    gw_reply_stream (self, status, content_type, 0, NULL, state, free_fn);
+    self->pull = pull;
 }
 
 bool
@@ -87,6 +96,7 @@ s_set_body (gw_reply_t *self, int status, const char *content_type, const char *
     if (self->reader_free)
         self->reader_free (self->reader_state);
     self->reader = NULL;
+    self->pull = NULL;
     self->reader_state = NULL;
     self->reader_free = NULL;
     free (self->body);

@@ -26,6 +26,13 @@ typedef struct {
 //  body cannot be continued (the connection is then closed).
 typedef long (*gw_reader_fn) (void *state, uint64_t pos, char *buf, size_t max);
 
+//  A body without a known end, produced as things happen (live streams):
+//  write up to max bytes into buf and return how many (> 0); or return 0
+//  when nothing is ready, having parked conn (gw_http_park) so that the
+//  server stops asking until someone wakes it (gw_http_wake); or -1 when
+//  the body has ended. conn identifies the connection to the server.
+typedef long (*gw_pull_fn) (void *state, void *conn, char *buf, size_t max);
+
 typedef struct {
     int status;                //  HTTP status; 0 while nothing is decided
     char *body;                //  owned (malloc); NULL for an empty body
@@ -37,6 +44,7 @@ typedef struct {
     void *reader_state;        //  owned: reader_free releases it
     void (*reader_free) (void *state);
     uint64_t reader_size;  //  bytes the reader produces
+    gw_pull_fn pull;       //  a live body instead (state in reader_state), or NULL
     char error_code[64];   //  code of an error reply, for the access log
     gw_header_t headers[GW_REPLY_MAX_HEADERS];
     int header_count;
@@ -67,6 +75,12 @@ void gw_reply_json (gw_reply_t *self, int status, const json_t *json);
 //  Takes state (freed with free_fn, also when the reply is reset unsent).
 void gw_reply_stream (gw_reply_t *self, int status, const char *content_type, uint64_t size,
                       gw_reader_fn reader, void *state, void (*free_fn) (void *state));
+
+//  Set status and a live body produced by pull while the connection lasts.
+//  Takes state (freed with free_fn once the request is over, also when the
+//  reply is reset unsent).
+void gw_reply_live (gw_reply_t *self, int status, const char *content_type, gw_pull_fn pull,
+                    void *state, void (*free_fn) (void *state));
 
 //  Set status and no body (204, 304).
 void gw_reply_empty (gw_reply_t *self, int status);

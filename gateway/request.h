@@ -8,6 +8,7 @@
 #include "cab_metrics.h"
 #include "cabinet/v1/rpc.pb-c.h"
 #include "cache.h"
+#include "hub.h"
 #include "services.h"
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@ typedef struct {
     gw_cache_t *answers;      //  answers of cached routes; NULL: off
     int session_cache_ms;     //  how long a verdict may be reused at most
     int answer_cache_ms;      //  how long an answer may be reused at most
+    gw_hub_t *hub;            //  the live streams' fan-out (borrowed); NULL: none
 } gw_env_t;
 
 //  One path or query parameter. Path parameters point into the route
@@ -66,9 +68,10 @@ typedef struct {
     const char *content_type;
     const char *if_none_match;
     const char *if_modified_since;
-    long long content_length;  //  -1 when not sent
-    bool has_body;             //  Content-Length > 0 or chunked
-    char ip[GW_IP_MAX];        //  peer address
+    const char *last_event_id;  //  Last-Event-ID (a live stream reconnecting)
+    long long content_length;   //  -1 when not sent
+    bool has_body;              //  Content-Length > 0 or chunked
+    char ip[GW_IP_MAX];         //  peer address
     char request_id[GW_REQUEST_ID_MAX + 1];
     //  The body, once it has been read completely
     const char *body;

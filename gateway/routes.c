@@ -17,6 +17,7 @@
 #include "download.h"
 #include "hooks.h"
 #include "ops.h"
+#include "stream.h"
 #include "upload.h"
 #include <string.h>
 
@@ -207,6 +208,12 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/meeting-log", "scheduling.MeetingLog",
      &cabinet__v1__meeting_log_request__descriptor, &cabinet__v1__meeting_log__descriptor,
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+
+    //  live streams (Server-Sent Events, stream.c): a meeting's, a person's own
+    {"GET", "/api/v1/meetings/{id}/stream", NULL, NULL, NULL, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     gw_stream_meeting, false, NULL},
+    {"GET", "/api/v1/stream", NULL, NULL, NULL, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     gw_stream_personal, false, NULL},
 
     //  lead-time violations (R3.4) and the public list (R3.6)
     {"GET", "/api/v1/meetings/{id}/violations", "scheduling.ListMeetingViolations", VIOLATIONS,

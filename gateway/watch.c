@@ -1,7 +1,10 @@
 /*  gw_watch - see watch.h. A PUB message is two frames, the event type and
-    the Event envelope (cab_relay); only the arrival matters here, so
-    neither is parsed. PUB drops messages when a subscriber falls behind or
-    is not yet connected; the caches' expiry times cover what is missed.  */
+    the Event envelope (cab_relay). For the caches only the arrival
+    matters; the envelope goes to the hub as it came, read once here for
+    every stream. PUB drops messages when a subscriber falls behind or is
+    not yet connected: the caches' expiry times cover what is missed, and a
+    live stream's client re-reads when it reconnects (a dropped event is
+    simply not in the ring).  */
 #include "watch.h"
 #include "cab_config.h"
 #include "cab_log.h"
@@ -15,6 +18,7 @@
 struct _gw_watch_t {
     gw_services_t *services;
     cab_metrics_t *metrics;
+    gw_hub_t *hub;  //  NULL: no live streams
     void *sockets[GW_SERVICES_MAX];
     size_t count;
     pthread_t thread;
@@ -22,9 +26,10 @@ struct _gw_watch_t {
     atomic_bool stop;
 };
 
-//  Read every frame of one message; false when none was waiting.
+//  Read every frame of one message and hand its envelope (the second
+//  frame) to the hub; false when no message was waiting.
 static bool
-s_drain_one (void *socket)
+s_drain_one (gw_watch_t *self, void *socket)
 {
     zmq_msg_t frame;
     zmq_msg_init (&frame);
@@ -32,11 +37,13 @@ s_drain_one (void *socket)
         zmq_msg_close (&frame);
         return false;
     }
-    while (zmq_msg_more (&frame)) {
+    for (int index = 1; zmq_msg_more (&frame); index++) {
         zmq_msg_close (&frame);
         zmq_msg_init (&frame);
         if (zmq_msg_recv (&frame, socket, 0) < 0)
             break;
+        if (index == 1 && self->hub)
+            gw_hub_publish (self->hub, zmq_msg_data (&frame), zmq_msg_size (&frame));
     }
     zmq_msg_close (&frame);
     return true;
@@ -50,14 +57,17 @@ s_run (void *arg)
     for (size_t i = 0; i < self->count; i++)
         items[i] = (zmq_pollitem_t){.socket = self->sockets[i], .events = ZMQ_POLLIN};
     while (!atomic_load (&self->stop)) {
-        if (zmq_poll (items, (int) self->count, POLL_MS) <= 0)
+        int ready = zmq_poll (items, (int) self->count, POLL_MS);
+        if (self->hub)
+            gw_hub_tick (self->hub, gw_hub_now_ms ());
+        if (ready <= 0)
             continue;
         for (size_t i = 0; i < self->count; i++) {
             if (!(items[i].revents & ZMQ_POLLIN))
                 continue;
             //  Several events in a row make one change as far as caches go.
             int events = 0;
-            while (s_drain_one (self->sockets[i]))
+            while (s_drain_one (self, self->sockets[i]))
                 events++;
             if (events > 0) {
                 gw_services_changed_at (self->services, i);
@@ -70,13 +80,14 @@ s_run (void *arg)
 }
 
 gw_watch_t *
-gw_watch_new (void *zmq_ctx, gw_services_t *services, cab_metrics_t *metrics)
+gw_watch_new (void *zmq_ctx, gw_services_t *services, cab_metrics_t *metrics, gw_hub_t *hub)
 {
     gw_watch_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->services = services;
     self->metrics = metrics;
+    self->hub = hub;
     atomic_init (&self->stop, false);
     size_t n = gw_services_size (services);
     for (size_t i = 0; i < n; i++) {

@@ -274,16 +274,6 @@ psql_q() {
   as_pg "$PGBIN/psql" -h "$PG_DIR" -p 5432 -U postgres -d cabinet -qAt -v ON_ERROR_STOP=1 -c "$1"
 }
 
-# scheduling_knows_everyone: every agency and person of identity has reached
-# scheduling's projection (a meeting's checks need the agencies' hierarchy,
-# not only the people); for wait_for.
-scheduling_knows_everyone() {
-  [ "$(psql_q "SELECT (SELECT count (*) FROM identity.units i
-                        WHERE NOT EXISTS (SELECT 1 FROM scheduling.units s WHERE s.id = i.id))
-                    + (SELECT count (*) FROM identity.users i
-                        WHERE NOT EXISTS (SELECT 1 FROM scheduling.users s WHERE s.id = i.id))")" == 0 ]
-}
-
 # ---- slapd -------------------------------------------------------------------------
 
 ldap_start() {
@@ -701,6 +691,18 @@ list_all() {
     page=$((page + 1))
     [ -n "$cursor" ] && [ "$page" -lt 200 ] || break
   done
+}
+
+# scheduling_settled: scheduling's projection holds every agency identity has,
+# in its place in the tree, and every account in its agency: what its rules
+# read (who may chair a meeting of which agency). It is built from events, so
+# a suite that registers meetings right after seeding waits for it first.
+scheduling_settled() {
+  [ "$(psql_q "SELECT (SELECT count (*) FROM identity.units i LEFT JOIN scheduling.units s
+                         ON s.id = i.id AND s.parent_id IS NOT DISTINCT FROM i.parent_id
+                        WHERE s.id IS NULL)
+                    + (SELECT count (*) FROM identity.users i LEFT JOIN scheduling.users s
+                         ON s.id = i.id AND s.unit_id = i.unit_id WHERE s.id IS NULL)")" == 0 ]
 }
 
 # unit_id NAME TOKEN: id of the unit with that exact name.

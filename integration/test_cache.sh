@@ -49,8 +49,14 @@ OFFICE=$(psql_q "SELECT unit_id FROM identity.users WHERE username = 'vanthu'")
 # A day three weeks ahead; the calendar asks for exactly that day.
 uri() { printf '%s' "$1" | jq -sRr @uri; }
 CAL="/api/v1/meetings?from=$(uri "$(at 21 00:00)")&to=$(uri "$(at 22 00:00)")"
-projected() { [ "$(psql_q "SELECT count(*) FROM scheduling.users WHERE id = '$1'")" == 1 ]; }
-check "the demo people have reached the scheduling service" wait_for 30 projected "$ID_APPROVER"
+projected() { # ID...: every one of them is in scheduling's projection
+  local ids
+  ids=$(printf "'%s'," "$@")
+  [ "$(psql_q "SELECT count(*) FROM scheduling.users WHERE id IN (${ids%,})")" == "$#" ]
+}
+check "the demo people have reached the scheduling service" \
+  wait_for 30 projected "$ID_CHAIR" "$ID_SECRETARY" "$ID_APPROVER"
+check "… in their agencies, in the agencies' tree" wait_for 30 scheduling_settled
 meeting() { # TITLE FROM TO (HH:MM of that day)
   jq -cn --arg t "$1" --arg s "$(at 21 "$2")" --arg e "$(at 21 "$3")" \
     --arg c "$ID_CHAIR" --arg sec "$ID_SECRETARY" --arg a "$ID_APPROVER" --arg u "$OFFICE" \

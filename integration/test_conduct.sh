@@ -22,7 +22,7 @@ for u in vanthu lanhdao chutri thuky daibieu1 daibieu2 daibieu3; do
   login_ready "TOKEN[$u]" "$u" "$DEMO_PASSWORD" || fail "$u signs in"
   ID[$u]=$(psql_q "SELECT id FROM identity.users WHERE username = '$u'")
 done
-wait_for 60 scheduling_knows_everyone || fail "the demo agencies and people reach the scheduling projection"
+wait_for 60 scheduling_settled || fail "the demo agencies and people reach the scheduling projection"
 call POST /api/v1/meetings "$(jq -cn --arg t "Họp điều hành $R" \
   --arg s "$(at 5 09:00)" --arg e "$(at 5 11:00)" --arg c "${ID[chutri]}" --arg sec "${ID[thuky]}" \
   --arg a "${ID[lanhdao]}" --arg p1 "${ID[daibieu1]}" --arg p2 "${ID[daibieu2]}" \

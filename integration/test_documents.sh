@@ -42,7 +42,7 @@ wait_for 30 doc_types_seeded || fail "document types are seeded"
 DOC_TYPE=$(jget '.items[0].id')
 
 # Scheduling learns agencies and people from identity's events: wait until it knows them.
-wait_for 60 scheduling_knows_everyone || fail "the demo agencies and people reach the scheduling projection"
+wait_for 60 scheduling_settled || fail "the demo agencies and people reach the scheduling projection"
 MEETING_JSON=$(jq -cn --arg t "Họp triển khai phòng họp không giấy $R" --arg s "$(at 10 09:00)" \
   --arg e "$(at 10 11:00)" --arg c "$(id_of chutri)" --arg sec "$(id_of thuky)" \
   --arg a "$(id_of lanhdao)" --arg p "$(id_of daibieu1)" --arg f "$FIN" \

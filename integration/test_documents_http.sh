@@ -43,7 +43,7 @@ for u in vanthu lanhdao chutri thuky daibieu1 daibieu3; do
   login_ready "TOKEN[$u]" "$u" "$DEMO_PASSWORD" || fail "$u signs in"
   ID[$u]=$(psql_q "SELECT id FROM identity.users WHERE username = '$u'")
 done
-wait_for 60 scheduling_knows_everyone || fail "the demo agencies and people reach the scheduling projection"
+wait_for 60 scheduling_settled || fail "the demo agencies and people reach the scheduling projection"
 call POST /api/v1/meetings "$(jq -cn --arg t "Họp triển khai phòng họp không giấy $R" \
   --arg s "$(at 10 09:00)" --arg e "$(at 10 11:00)" --arg c "${ID[chutri]}" --arg sec "${ID[thuky]}" \
   --arg a "${ID[lanhdao]}" --arg p "${ID[daibieu1]}" \

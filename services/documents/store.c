@@ -785,13 +785,12 @@ docs_store_document (docs_store_t *self, cab_arena_t *arena, const char *id,
     return s_document_read (self->db, arena, id, actor, doc);
 }
 
-cab_status_t
-docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, char ***ids,
-                        size_t *n)
+static cab_status_t
+s_access_list (PGconn *db, cab_arena_t *arena, const char *id, char ***ids, size_t *n)
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (self->db, SQL_ACCESS_LIST, 1, params, &res);
+    cab_status_t status = cab_db_exec (db, SQL_ACCESS_LIST, 1, params, &res);
     if (status != CAB_OK)
         return status;
     int rows = PQntuples (res);
@@ -801,6 +800,13 @@ docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, 
     *n = (size_t) rows;
     PQclear (res);
     return CAB_OK;
+}
+
+cab_status_t
+docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, char ***ids,
+                        size_t *n)
+{
+    return s_access_list (self->db, arena, id, ids, n);
 }
 
 //  What an event may say of a document: never its text or access list;
@@ -833,9 +839,17 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet
     payload.from_status = (char *) from_status;
     payload.reason = (char *) reason;
     //  A meeting's live stream shows a document once its invitees may read
-    //  it (approved); a secret one only to its access list.
+    //  it (approved); a secret one only to its access list, read here in the
+    //  change's transaction (the document as read holds no list).
     bool live = d->meeting_id && d->status && strcmp (d->status, "approved") == 0;
     bool secret = d->classification && strcmp (d->classification, "secret") == 0;
+    char **audience = NULL;
+    size_t n_audience = 0;
+    if (live && secret) {
+        cab_status_t status = s_access_list (db, arena, d->id, &audience, &n_audience);
+        if (status != CAB_OK)
+            return status;
+    }
     cab_event_t ev = {
         .type = type,
         .subject = d->id,
@@ -843,11 +857,11 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet
         .payload = &payload.base,
         .actor_id = actor_id,
         .meeting_id = live ? d->meeting_id : NULL,
-        .audience = live && secret ? (const char *const *) d->access_user_ids : NULL,
-        .audience_count = live && secret ? (int) d->n_access_user_ids : 0,
+        .audience = (const char *const *) audience,
+        .audience_count = (int) n_audience,
     };
     //  A secret document with nobody on its list is shown to nobody.
-    if (live && secret && d->n_access_user_ids == 0)
+    if (live && secret && n_audience == 0)
         ev.meeting_id = NULL;
     return cab_outbox_emit (db, &ev);
 }
