@@ -52,9 +52,9 @@ static const char SQL_RERANK[] =
 static const char SQL_MESSAGE_INSERT[] =
     "INSERT INTO messages (id, meeting_id, author_id, kind, to_kind, to_user_id, text)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7)";
-static const char SQL_MESSAGE[] = "SELECT " MESSAGE_COLUMNS
-                                  " FROM messages g LEFT JOIN users u ON u.id = g.author_id"
-                                  " WHERE g.id = $1";
+static const char SQL_MESSAGE[] =
+    "SELECT " MESSAGE_COLUMNS " FROM messages g LEFT JOIN users u ON u.id = g.author_id"
+    " WHERE g.id = $1";
 //  $2 reader, $3 chair, $4 secretariat, $5 offset, $6 limit.
 static const char SQL_MESSAGES[] =
     "SELECT " MESSAGE_COLUMNS " FROM messages g LEFT JOIN users u ON u.id = g.author_id"
@@ -65,10 +65,9 @@ static const char SQL_MESSAGES[] =
 static const char SQL_NOTE_INSERT[] =
     "INSERT INTO meeting_notes (id, meeting_id, author_id, text) VALUES ($1, $2, $3, $4)"
     " RETURNING id, meeting_id, text, f_ts (created_at)";
-static const char SQL_NOTES[] =
-    "SELECT id, meeting_id, text, f_ts (created_at) FROM meeting_notes"
-    " WHERE meeting_id = $1 AND author_id = $2 ORDER BY created_at, id"
-    " OFFSET $3::int LIMIT $4::int";
+static const char SQL_NOTES[] = "SELECT id, meeting_id, text, f_ts (created_at) FROM meeting_notes"
+                                " WHERE meeting_id = $1 AND author_id = $2 ORDER BY created_at, id"
+                                " OFFSET $3::int LIMIT $4::int";
 
 static const char SQL_CONCLUSION_PUT[] =
     "INSERT INTO conclusions (meeting_id, text, author_id) VALUES ($1, $2, $3)"
@@ -153,8 +152,8 @@ s_begin (PGconn *db, const char *meeting_id, sched_when_t when, sched_fault_t *f
 //  Emit, record the reply under the idempotency key and COMMIT; ROLLBACK
 //  on any failure.
 static cab_status_t
-s_finish (sched_store_t *self, cab_arena_t *arena, const cab_event_t *ev,
-          const sched_idem_t *idem, const ProtobufCMessage *reply, sched_fault_t *fault)
+s_finish (sched_store_t *self, cab_arena_t *arena, const cab_event_t *ev, const sched_idem_t *idem,
+          const ProtobufCMessage *reply, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
     cab_status_t status = ev ? cab_outbox_emit (db, ev) : CAB_OK;
@@ -241,7 +240,8 @@ s_speaker_event (sched_store_t *self, cab_arena_t *arena, const char *type,
     cabinet__v1__speaker_event__init (payload);
     payload->speaker = speaker;
     payload->actor_id = (char *) actor_id;
-    payload->queue = cab_arena_alloc (arena, (queue->n_items ? queue->n_items : 1) * sizeof (void *));
+    payload->queue =
+        cab_arena_alloc (arena, (queue->n_items ? queue->n_items : 1) * sizeof (void *));
     for (size_t i = 0; i < queue->n_items; i++)
         if (strcmp (queue->items[i]->status, "waiting") == 0
             || strcmp (queue->items[i]->status, "speaking") == 0)
@@ -586,8 +586,7 @@ sched_conduct_conclusion (sched_store_t *self, cab_arena_t *arena, const char *m
 {
     const char *params[] = {meeting_id};
     PGresult *res = NULL;
-    cab_status_t status =
-        cab_db_query_row (sched_store_db (self), SQL_CONCLUSION, 1, params, &res);
+    cab_status_t status = cab_db_query_row (sched_store_db (self), SQL_CONCLUSION, 1, params, &res);
     if (status == CAB_OK)
         *out = s_conclusion_row (arena, res);
     PQclear (res);
@@ -634,10 +633,9 @@ sched_conduct_set_minutes (sched_store_t *self, cab_arena_t *arena, const char *
                                 "Tệp đính kèm phải là tài liệu của cuộc họp này "
                                 "(đã tải lên và không bị từ chối)");
     }
-    const char *params[] = {meeting_id, in->text, attachments,
-                            in->recommendations && *in->recommendations ? in->recommendations
-                                                                        : NULL,
-                            author_id};
+    const char *params[] = {
+        meeting_id, in->text, attachments,
+        in->recommendations && *in->recommendations ? in->recommendations : NULL, author_id};
     if ((status = cab_db_query_row (db, SQL_MINUTES_PUT, 5, params, &res)) != CAB_OK) {
         cab_db_rollback (db);
         return status;

@@ -91,8 +91,8 @@ cab_status_t sched_conduct_set_minutes (sched_store_t *self, cab_arena_t *arena,
                                         const Cabinet__V1__SetMinutesRequest *in,
                                         const sched_idem_t *idem, Cabinet__V1__Minutes **out,
                                         sched_fault_t *fault);
-cab_status_t sched_conduct_minutes (sched_store_t *self, cab_arena_t *arena,
-                                    const char *meeting_id, Cabinet__V1__Minutes **out);
+cab_status_t sched_conduct_minutes (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
+                                    Cabinet__V1__Minutes **out);
 
 //  The meeting log (R8.2): ended meetings that started in [from, to),
 //  hosted by unit_id (NULL: every agency of the node), in order of start.

@@ -85,7 +85,8 @@ s_offset (cab_call_t *call, const char *cursor, int *offset)
 cab_status_t
 sched_request_floor (cab_call_t *call, const ProtobufCMessage *request)
 {
-    const Cabinet__V1__RequestFloorRequest *req = (const Cabinet__V1__RequestFloorRequest *) request;
+    const Cabinet__V1__RequestFloorRequest *req =
+        (const Cabinet__V1__RequestFloorRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
@@ -113,8 +114,8 @@ sched_request_floor (cab_call_t *call, const ProtobufCMessage *request)
 
 //  One step of the queue on the entry sid of meeting id (position: MOVE's).
 static cab_status_t
-s_speaker_step (cab_call_t *call, const ProtobufCMessage *request, const char *id,
-                const char *sid, sched_speaker_action_t action, bool has_position, int position)
+s_speaker_step (cab_call_t *call, const ProtobufCMessage *request, const char *id, const char *sid,
+                sched_speaker_action_t action, bool has_position, int position)
 {
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
@@ -191,8 +192,8 @@ sched_list_speakers (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_meeting_t *m = NULL;
     unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART,
-                   &m, &roles)
+    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART, &m,
+                   &roles)
         != CAB_OK)
         return call->status;
     Cabinet__V1__SpeakerList *list = NULL;
@@ -261,8 +262,9 @@ sched_send_message (cab_call_t *call, const ProtobufCMessage *request)
         && strcmp (kind, "support") != 0)
         return sched_call_invalid (call, "kind", "Loại tin phải là message, incident hoặc support");
     //  Incidents and support requests go to the secretariat (R6.6).
-    const char *to = req->to && *req->to ? req->to : strcmp (kind, "message") == 0 ? "all"
-                                                                                    : "secretariat";
+    const char *to = req->to && *req->to             ? req->to
+                     : strcmp (kind, "message") == 0 ? "all"
+                                                     : "secretariat";
     char *text = s_text (call, "text", req->text, MESSAGE_MAX, true);
     if (!text)
         return call->status;
@@ -334,7 +336,8 @@ sched_list_messages (cab_call_t *call, const ProtobufCMessage *request)
 cab_status_t
 sched_add_meeting_note (cab_call_t *call, const ProtobufCMessage *request)
 {
-    const Cabinet__V1__AddMeetingNoteRequest *req = (const Cabinet__V1__AddMeetingNoteRequest *) request;
+    const Cabinet__V1__AddMeetingNoteRequest *req =
+        (const Cabinet__V1__AddMeetingNoteRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
@@ -374,8 +377,8 @@ sched_list_meeting_notes (cab_call_t *call, const ProtobufCMessage *request)
         || !s_offset (call, req->cursor, &offset))
         return call->status;
     Cabinet__V1__MeetingNoteList *list = NULL;
-    cab_status_t status = sched_conduct_notes (w->store, call->arena, m->meeting->id,
-                                               actor.user_id, offset, size, &list);
+    cab_status_t status = sched_conduct_notes (w->store, call->arena, m->meeting->id, actor.user_id,
+                                               offset, size, &list);
     if (status != CAB_OK)
         return sched_call_fail (call, status, NULL);
     return cab_call_reply (call, &list->base);
@@ -397,8 +400,7 @@ sched_set_conclusion (cab_call_t *call, const ProtobufCMessage *request)
         return call->status;
     sched_meeting_t *m = NULL;
     unsigned roles = 0;
-    if (s_meeting (call, req->id, SCHED_ROLE_CHAIR, "Chỉ chủ trì cuộc họp ghi kết luận", &m,
-                   &roles)
+    if (s_meeting (call, req->id, SCHED_ROLE_CHAIR, "Chỉ chủ trì cuộc họp ghi kết luận", &m, &roles)
         != CAB_OK)
         return call->status;
     char *text = s_text (call, "text", req->text, CONCLUSION_MAX, true);
@@ -421,8 +423,8 @@ sched_get_conclusion (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_meeting_t *m = NULL;
     unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART,
-                   &m, &roles)
+    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART, &m,
+                   &roles)
         != CAB_OK)
         return call->status;
     Cabinet__V1__Conclusion *out = NULL;
@@ -478,8 +480,8 @@ sched_get_minutes (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_meeting_t *m = NULL;
     unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART,
-                   &m, &roles)
+    if (s_meeting (call, req->id, PEOPLE | SCHED_ROLE_APPROVER | SCHED_ROLE_CLERK, MSG_NOT_PART, &m,
+                   &roles)
         != CAB_OK)
         return call->status;
     Cabinet__V1__Minutes *out = NULL;
