@@ -166,6 +166,16 @@ s_finish (sched_store_t *self, cab_arena_t *arena, const cab_event_t *ev, const 
     return status;
 }
 
+//  How many rows of res a page of `limit` shows (the query asked for one
+//  more, to know whether a next page exists) and its cursor in *next.
+static size_t
+s_page (cab_arena_t *arena, const PGresult *res, int offset, int limit, char **next)
+{
+    int rows = PQntuples (res);
+    *next = rows > limit ? cab_arena_printf (arena, "%d", offset + limit) : NULL;
+    return (size_t) (rows > limit ? limit : rows);
+}
+
 static Cabinet__V1__Speaker *
 s_speaker_row (cab_arena_t *arena, const PGresult *res, int i)
 {
@@ -459,13 +469,10 @@ sched_conduct_messages (sched_store_t *self, cab_arena_t *arena, const char *mee
         return status;
     Cabinet__V1__MeetingMessageList *out = cab_arena_alloc (arena, sizeof *out);
     cabinet__v1__meeting_message_list__init (out);
-    int rows = PQntuples (res);
-    out->n_items = (size_t) (rows > limit ? limit : rows);
+    out->n_items = s_page (arena, res, offset, limit, &out->next);
     out->items = cab_arena_alloc (arena, (out->n_items ? out->n_items : 1) * sizeof *out->items);
     for (size_t i = 0; i < out->n_items; i++)
         out->items[i] = s_message_row (arena, res, (int) i);
-    if (rows > limit)
-        out->next = cab_arena_printf (arena, "%d", offset + limit);
     PQclear (res);
     *list = out;
     return CAB_OK;
@@ -524,13 +531,10 @@ sched_conduct_notes (sched_store_t *self, cab_arena_t *arena, const char *meetin
         return status;
     Cabinet__V1__MeetingNoteList *out = cab_arena_alloc (arena, sizeof *out);
     cabinet__v1__meeting_note_list__init (out);
-    int rows = PQntuples (res);
-    out->n_items = (size_t) (rows > limit ? limit : rows);
+    out->n_items = s_page (arena, res, offset, limit, &out->next);
     out->items = cab_arena_alloc (arena, (out->n_items ? out->n_items : 1) * sizeof *out->items);
     for (size_t i = 0; i < out->n_items; i++)
         out->items[i] = s_note_row (arena, res, (int) i);
-    if (rows > limit)
-        out->next = cab_arena_printf (arena, "%d", offset + limit);
     PQclear (res);
     *list = out;
     return CAB_OK;

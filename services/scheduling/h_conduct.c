@@ -28,6 +28,7 @@
 #define ATTACHMENTS_MAX 50
 
 static const char MSG_NOT_PART[] = "Bạn không tham gia cuộc họp này";
+static const char MSG_NO_SPEAKER[] = "Không tìm thấy lượt đăng ký phát biểu";
 
 //  The meeting and the caller's roles, refused unless they hold one of
 //  `needed`; message: the refusal.
@@ -40,6 +41,44 @@ s_meeting (cab_call_t *call, const char *id, unsigned needed, const char *messag
     if (!(*roles & needed))
         return cab_call_error (call, CAB_PERMISSION_DENIED, NULL, message);
     return CAB_OK;
+}
+
+//  What every write starts with: who acts, their Idempotency-Key, the
+//  meeting and their roles in it, and a fault for the store to fill.
+typedef struct {
+    sched_actor_t actor;
+    sched_idem_t idem;
+    const sched_idem_t *idem_p;  //  NULL without a key
+    sched_meeting_t *m;
+    unsigned roles;
+    sched_fault_t fault;
+} s_write_t;
+
+//  Start a write on meeting id by someone holding one of `needed` (else
+//  `refusal`). false when the call is answered already: the reply recorded
+//  for a repeated request, or a refusal.
+static bool
+s_write_begin (cab_call_t *call, const ProtobufCMessage *request,
+               const ProtobufCMessageDescriptor *reply, const char *id, unsigned needed,
+               const char *refusal, s_write_t *wr)
+{
+    sched_call_actor (call, &wr->actor);
+    wr->idem_p = NULL;
+    wr->m = NULL;
+    wr->roles = 0;
+    sched_fault_clear (&wr->fault);
+    if (sched_call_replay (call, request, reply, &wr->idem, &wr->idem_p))
+        return false;
+    return s_meeting (call, id, needed, refusal, &wr->m, &wr->roles) == CAB_OK;
+}
+
+//  Answer a write: the store's refusal or failure, else out.
+static cab_status_t
+s_write_end (cab_call_t *call, cab_status_t status, const s_write_t *wr, const void *out)
+{
+    if (status != CAB_OK)
+        return sched_call_fail (call, status, &wr->fault);
+    return cab_call_reply (call, out);
 }
 
 //  Text of at most max characters, required: replies and returns NULL.
@@ -88,28 +127,18 @@ sched_request_floor (cab_call_t *call, const ProtobufCMessage *request)
     const Cabinet__V1__RequestFloorRequest *req =
         (const Cabinet__V1__RequestFloorRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__speaker__descriptor, &idem, &idem_p))
-        return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE, MSG_NOT_PART, &m, &roles) != CAB_OK)
+    s_write_t wr;
+    if (!s_write_begin (call, request, &cabinet__v1__speaker__descriptor, req->id, PEOPLE,
+                        MSG_NOT_PART, &wr))
         return call->status;
     char *topic = s_text (call, "topic", req->topic, TOPIC_MAX, false);
     if (!topic)
         return call->status;
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
     Cabinet__V1__Speaker *out = NULL;
     cab_status_t status =
-        sched_conduct_request_floor (w->store, call->arena, m->meeting->id, actor.user_id,
-                                     *topic ? topic : NULL, idem_p, &out, &fault);
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+        sched_conduct_request_floor (w->store, call->arena, wr.m->meeting->id, wr.actor.user_id,
+                                     *topic ? topic : NULL, wr.idem_p, &out, &wr.fault);
+    return s_write_end (call, status, &wr, out);
 }
 
 //  One step of the queue on the entry sid of meeting id (position: MOVE's).
@@ -118,39 +147,27 @@ s_speaker_step (cab_call_t *call, const ProtobufCMessage *request, const char *i
                 sched_speaker_action_t action, bool has_position, int position)
 {
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__speaker__descriptor, &idem, &idem_p))
-        return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
     //  Withdrawing is the requester's own (or the chair's); the rest is
     //  the chair's or the secretary's.
     bool withdraw = action == SCHED_SPEAKER_WITHDRAW;
-    if (s_meeting (call, id, withdraw ? PEOPLE : RUNNERS,
-                   withdraw ? MSG_NOT_PART
-                            : "Chỉ chủ trì hoặc thư ký cuộc họp điều hành việc phát biểu",
-                   &m, &roles)
-        != CAB_OK)
+    s_write_t wr;
+    if (!s_write_begin (
+            call, request, &cabinet__v1__speaker__descriptor, id, withdraw ? PEOPLE : RUNNERS,
+            withdraw ? MSG_NOT_PART : "Chỉ chủ trì hoặc thư ký cuộc họp điều hành việc phát biểu",
+            &wr))
         return call->status;
     if (!sid || !cab_uuid_valid (sid))
-        return cab_call_error (call, CAB_NOT_FOUND, NULL, "Không tìm thấy lượt đăng ký phát biểu");
+        return cab_call_error (call, CAB_NOT_FOUND, NULL, MSG_NO_SPEAKER);
     if (action == SCHED_SPEAKER_MOVE && (!has_position || position < 1))
         return sched_call_invalid (call, "position", "Vị trí mới phải là số từ 1 trở lên");
-    const char *only = withdraw && !(roles & RUNNERS) ? actor.user_id : NULL;
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
+    const char *only = withdraw && !(wr.roles & RUNNERS) ? wr.actor.user_id : NULL;
     Cabinet__V1__Speaker *out = NULL;
     cab_status_t status =
-        sched_conduct_speaker_step (w->store, call->arena, m->meeting->id, sid, action, position,
-                                    actor.user_id, only, idem_p, &out, &fault);
+        sched_conduct_speaker_step (w->store, call->arena, wr.m->meeting->id, sid, action, position,
+                                    wr.actor.user_id, only, wr.idem_p, &out, &wr.fault);
     if (status == CAB_NOT_FOUND)
-        return cab_call_error (call, CAB_NOT_FOUND, NULL, "Không tìm thấy lượt đăng ký phát biểu");
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+        return cab_call_error (call, CAB_NOT_FOUND, NULL, MSG_NO_SPEAKER);
+    return s_write_end (call, status, &wr, out);
 }
 
 cab_status_t
@@ -246,17 +263,12 @@ sched_send_message (cab_call_t *call, const ProtobufCMessage *request)
 {
     const Cabinet__V1__SendMessageRequest *req = (const Cabinet__V1__SendMessageRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__meeting_message__descriptor, &idem,
-                           &idem_p))
+    s_write_t wr;
+    if (!s_write_begin (call, request, &cabinet__v1__meeting_message__descriptor, req->id, PEOPLE,
+                        MSG_NOT_PART, &wr))
         return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE, MSG_NOT_PART, &m, &roles) != CAB_OK)
-        return call->status;
+    const sched_actor_t actor = wr.actor;
+    const sched_meeting_t *m = wr.m;
     const char *kind = req->kind && *req->kind ? req->kind : "message";
     if (strcmp (kind, "message") != 0 && strcmp (kind, "incident") != 0
         && strcmp (kind, "support") != 0)
@@ -299,13 +311,10 @@ sched_send_message (cab_call_t *call, const ProtobufCMessage *request)
                                    "Người nhận phải là all, chair, secretariat hoặc một người "
                                    "tham gia cuộc họp");
     }
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
     Cabinet__V1__MeetingMessage *out = NULL;
-    cab_status_t status = sched_conduct_send (w->store, call->arena, &in, idem_p, &out, &fault);
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+    cab_status_t status =
+        sched_conduct_send (w->store, call->arena, &in, wr.idem_p, &out, &wr.fault);
+    return s_write_end (call, status, &wr, out);
 }
 
 cab_status_t
@@ -339,27 +348,18 @@ sched_add_meeting_note (cab_call_t *call, const ProtobufCMessage *request)
     const Cabinet__V1__AddMeetingNoteRequest *req =
         (const Cabinet__V1__AddMeetingNoteRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__meeting_note__descriptor, &idem, &idem_p))
-        return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
-    if (s_meeting (call, req->id, PEOPLE, MSG_NOT_PART, &m, &roles) != CAB_OK)
+    s_write_t wr;
+    if (!s_write_begin (call, request, &cabinet__v1__meeting_note__descriptor, req->id, PEOPLE,
+                        MSG_NOT_PART, &wr))
         return call->status;
     char *text = s_text (call, "text", req->text, NOTE_MAX, true);
     if (!text)
         return call->status;
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
     Cabinet__V1__MeetingNote *out = NULL;
-    cab_status_t status = sched_conduct_add_note (w->store, call->arena, m->meeting->id,
-                                                  actor.user_id, text, idem_p, &out, &fault);
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+    cab_status_t status =
+        sched_conduct_add_note (w->store, call->arena, wr.m->meeting->id, wr.actor.user_id, text,
+                                wr.idem_p, &out, &wr.fault);
+    return s_write_end (call, status, &wr, out);
 }
 
 cab_status_t
@@ -392,28 +392,18 @@ sched_set_conclusion (cab_call_t *call, const ProtobufCMessage *request)
     const Cabinet__V1__SetConclusionRequest *req =
         (const Cabinet__V1__SetConclusionRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__conclusion__descriptor, &idem, &idem_p))
-        return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
-    if (s_meeting (call, req->id, SCHED_ROLE_CHAIR, "Chỉ chủ trì cuộc họp ghi kết luận", &m, &roles)
-        != CAB_OK)
+    s_write_t wr;
+    if (!s_write_begin (call, request, &cabinet__v1__conclusion__descriptor, req->id,
+                        SCHED_ROLE_CHAIR, "Chỉ chủ trì cuộc họp ghi kết luận", &wr))
         return call->status;
     char *text = s_text (call, "text", req->text, CONCLUSION_MAX, true);
     if (!text)
         return call->status;
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
     Cabinet__V1__Conclusion *out = NULL;
-    cab_status_t status = sched_conduct_set_conclusion (w->store, call->arena, m->meeting->id,
-                                                        actor.user_id, text, idem_p, &out, &fault);
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+    cab_status_t status =
+        sched_conduct_set_conclusion (w->store, call->arena, wr.m->meeting->id, wr.actor.user_id,
+                                      text, wr.idem_p, &out, &wr.fault);
+    return s_write_end (call, status, &wr, out);
 }
 
 cab_status_t
@@ -441,17 +431,9 @@ sched_set_minutes (cab_call_t *call, const ProtobufCMessage *request)
 {
     const Cabinet__V1__SetMinutesRequest *req = (const Cabinet__V1__SetMinutesRequest *) request;
     sched_worker_t *w = sched_call_worker (call);
-    sched_actor_t actor;
-    sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
-    if (sched_call_replay (call, request, &cabinet__v1__minutes__descriptor, &idem, &idem_p))
-        return call->status;
-    sched_meeting_t *m = NULL;
-    unsigned roles = 0;
-    if (s_meeting (call, req->id, RUNNERS, "Chỉ thư ký hoặc chủ trì cuộc họp ghi biên bản", &m,
-                   &roles)
-        != CAB_OK)
+    s_write_t wr;
+    if (!s_write_begin (call, request, &cabinet__v1__minutes__descriptor, req->id, RUNNERS,
+                        "Chỉ thư ký hoặc chủ trì cuộc họp ghi biên bản", &wr))
         return call->status;
     Cabinet__V1__SetMinutesRequest in = *req;
     if (!(in.text = s_text (call, "text", req->text, MINUTES_MAX, true))
@@ -463,14 +445,11 @@ sched_set_minutes (cab_call_t *call, const ProtobufCMessage *request)
     for (size_t i = 0; i < req->n_attachment_ids; i++)
         if (!cab_uuid_valid (req->attachment_ids[i]))
             return sched_call_invalid (call, "attachment_ids", "Mã tài liệu đính kèm không hợp lệ");
-    sched_fault_t fault;
-    sched_fault_clear (&fault);
     Cabinet__V1__Minutes *out = NULL;
-    cab_status_t status = sched_conduct_set_minutes (w->store, call->arena, m->meeting->id,
-                                                     actor.user_id, &in, idem_p, &out, &fault);
-    if (status != CAB_OK)
-        return sched_call_fail (call, status, &fault);
-    return cab_call_reply (call, &out->base);
+    cab_status_t status =
+        sched_conduct_set_minutes (w->store, call->arena, wr.m->meeting->id, wr.actor.user_id, &in,
+                                   wr.idem_p, &out, &wr.fault);
+    return s_write_end (call, status, &wr, out);
 }
 
 cab_status_t

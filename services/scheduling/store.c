@@ -92,11 +92,8 @@ static const char SQL_ROOM_SEEDS_TAKE[] =
     " f_ts (m.started_at), f_ts (m.ended_at), f_ts (m.cancelled_at), m.approval_forced,"           \
     " m.force_reason, (SELECT count (*) FROM violations v WHERE v.meeting_id = m.id),"             \
     " f_ts (m.created_at), f_ts (m.updated_at), extract (epoch FROM m.start_at)::bigint,"          \
-    " extract (epoch FROM m.end_at)::bigint, m.published_at IS NOT NULL, m.version,"               \
-    " (SELECT count (*) FROM meeting_documents d"                                                  \
-    "   WHERE d.meeting_id = m.id AND d.status IN ('pending', 'approved')),"                       \
-    " (SELECT coalesce (sum (d.pages), 0) FROM meeting_documents d"                                \
-    "   WHERE d.meeting_id = m.id AND d.status IN ('pending', 'approved'))"
+    " extract (epoch FROM m.end_at)::bigint, m.published_at IS NOT NULL, m.version, md.n,"         \
+    " md.pages"
 enum {
     MC_ID,
     MC_NODE_ID,
@@ -139,9 +136,14 @@ enum {
     MC_DOCUMENT_PAGES,
 };
 
+//  md: the documents the documents service reported and has not rejected
+//  or purged, and their known pages.
 #define MEETING_FROM                                                                               \
     " FROM meetings m LEFT JOIN catalog r ON r.id = m.room_id"                                     \
-    " LEFT JOIN catalog f ON f.id = m.field_id LEFT JOIN units h ON h.id = m.host_unit_id"
+    " LEFT JOIN catalog f ON f.id = m.field_id LEFT JOIN units h ON h.id = m.host_unit_id"         \
+    " CROSS JOIN LATERAL (SELECT count (*) AS n, coalesce (sum (d.pages), 0) AS pages"             \
+    "   FROM meeting_documents d"                                                                  \
+    "   WHERE d.meeting_id = m.id AND d.status IN ('pending', 'approved')) md"
 
 static const char SQL_MEETING_GET[] = "SELECT " MEETING_COLUMNS MEETING_FROM " WHERE m.id = $1";
 
