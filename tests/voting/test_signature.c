@@ -50,6 +50,9 @@ static int
 s_setup (void **state)
 {
     s_fixture_t *f = calloc (1, sizeof *f);
+    *state = f;
+    if (!f)
+        return -1;
     f->key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
     f->other = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
     if (!f->key || !f->other)
@@ -57,16 +60,15 @@ s_setup (void **state)
     s_public_b64 (f->key, f->spki_b64);
     s_public_b64 (f->other, f->other_b64);
     vote_fault_t fault;
-    if (vote_key_parse (f->spki_b64, &f->der, &f->der_len, &fault) != 0)
-        return -1;
-    *state = f;
-    return 0;
+    return vote_key_parse (f->spki_b64, &f->der, &f->der_len, &fault) == 0 ? 0 : -1;
 }
 
 static int
 s_teardown (void **state)
 {
     s_fixture_t *f = *state;
+    if (!f)
+        return 0;
     EVP_PKEY_free (f->key);
     EVP_PKEY_free (f->other);
     free (f->der);
