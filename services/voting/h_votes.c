@@ -239,8 +239,11 @@ vote_add_remote (cab_call_t *call, const ProtobufCMessage *request)
     vote_may_add_remote (info->state, &fault);
     if (fault.status != CAB_OK)
         return vote_call_fault (call, &fault);
-    if (!s_remote_ok (call, "user_ids", info->vote->meeting_id, req->user_ids, req->n_user_ids))
-        return call->status;
+    //  Whether each may vote remotely is judged by the store, under the
+    //  vote's lock.
+    vote_check_id_list ("user_ids", req->user_ids, req->n_user_ids, VOTE_REMOTE_MAX, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault);
     vote_info_t *after = NULL;
     cab_status_t status =
         vote_store_add_remote (w->store, call->arena, info->vote->id, req->user_ids,

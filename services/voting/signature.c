@@ -42,29 +42,32 @@ vote_base64_decode (const char *in, unsigned char *out, size_t cap)
 {
     if (!in)
         return -1;
-    size_t len = strlen (in);
-    while (len > 0 && in[len - 1] == '=')
-        len--;
-    if (len % 4 == 1 || strlen (in) - len > 2)
-        return -1;
-    size_t need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
-    if (need > cap)
-        return -1;
-    size_t n = 0;
+    size_t n = 0, digits = 0, pad = 0;
     unsigned bits = 0;
     int have = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = s_b64_value ((unsigned char) in[i]);
-        if (v < 0)
-            return -1;
+    for (const unsigned char *p = (const unsigned char *) in; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            continue;  //  keys are often pasted with line breaks
+        if (*p == '=') {
+            pad++;
+            continue;
+        }
+        int v = s_b64_value (*p);
+        if (v < 0 || pad > 0)
+            return -1;  //  not base64, or data after the padding
+        digits++;
         bits = (bits << 6) | (unsigned) v;
         have += 6;
         if (have >= 8) {
             have -= 8;
+            if (n == cap)
+                return -1;
             out[n++] = (unsigned char) (bits >> have);
             bits &= (1u << have) - 1;
         }
     }
+    if (digits % 4 == 1 || pad > 2)
+        return -1;
     return (long) n;
 }
 

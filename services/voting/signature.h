@@ -27,8 +27,8 @@ int vote_key_parse (const char *text, unsigned char **der, size_t *der_len, vote
 bool vote_signature_verify (const unsigned char *key_der, size_t key_len, const char *msg,
                             size_t msg_len, const char *sig_b64);
 
-//  Decode base64 (standard or url alphabet, padding optional, no blanks)
-//  into out (cap bytes). Returns the number of bytes, or -1 on bad input
+//  Decode base64 (standard or url alphabet, padding optional, blanks and
+//  line breaks ignored) into out (cap bytes). Returns the number of bytes, or -1 on bad input
 //  or when out is too small.
 long vote_base64_decode (const char *in, unsigned char *out, size_t cap);
 

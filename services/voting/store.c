@@ -1157,13 +1157,10 @@ vote_store_key_add (vote_store_t *self, cab_arena_t *arena, const char *user_id,
     if (status != CAB_OK)
         goto cleanup;
     *key = s_key_new (arena, id, der, der_len, fingerprint, s_opt (label), PQgetvalue (res, 0, 0));
-    Cabinet__V1__SigningKeyList payload = CABINET__V1__SIGNING_KEY_LIST__INIT;
-    payload.n_items = 1;
-    payload.items = key;
     cab_event_t ev = {
         .type = "signing_key.registered",
         .subject = user_id,
-        .payload = &payload.base,
+        .payload = &(*key)->base,
         .actor_id = user_id,
     };
     if ((status = cab_outbox_emit (db, &ev)) != CAB_OK)

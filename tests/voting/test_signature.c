@@ -284,6 +284,11 @@ test_base64_round_trip (void **state)
         assert_int_equal (vote_base64_decode (text, back, sizeof back), (long) n);
         assert_memory_equal (back, data, n);
     }
+    //  Pasted with line breaks, as base64 tools wrap it.
+    unsigned char back[16];
+    assert_int_equal (vote_base64_decode ("AAEC\n+vv8\r\n/Q==\n", back, sizeof back), 7);
+    assert_memory_equal (back, data, 7);
+    assert_int_equal (vote_base64_decode ("AA==AA", back, sizeof back), -1);
     unsigned char small[2];
     assert_int_equal (vote_base64_decode ("AAAAAA==", small, sizeof small), -1);
     assert_int_equal (vote_base64_decode ("A", small, sizeof small), -1);
