@@ -8,7 +8,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-SERVICES := identity scheduling documents
+SERVICES := identity scheduling documents voting
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)
 GEN      := $(BUILD)/gen

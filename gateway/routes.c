@@ -14,6 +14,7 @@
 #include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
+#include "cabinet/v1/voting.pb-c.h"
 #include "download.h"
 #include "hooks.h"
 #include "ops.h"
@@ -44,6 +45,8 @@
 #define REVIEW &cabinet__v1__review_request__descriptor
 #define BY_DOCUMENT &cabinet__v1__list_by_document_request__descriptor
 #define LIBRARY_ENTRY &cabinet__v1__library_entry_request__descriptor
+#define VOTE &cabinet__v1__vote__descriptor
+#define VOTE_ID &cabinet__v1__vote_id_request__descriptor
 
 //  Literal patterns come before parameterised ones with the same prefix:
 //  the first row whose pattern and verb match wins.
@@ -267,6 +270,35 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/reports/access/{meeting_id}", "documents.AccessReport",
      &cabinet__v1__access_report_request__descriptor, &cabinet__v1__access_report__descriptor,
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+
+    //  votes (R6.3): named, secret and signed ballots; signing keys
+    {"GET", "/api/v1/me/signing-keys", "voting.ListKeys", EMPTY,
+     &cabinet__v1__signing_key_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"POST", "/api/v1/me/signing-keys", "voting.RegisterKey",
+     &cabinet__v1__register_key_request__descriptor, &cabinet__v1__signing_key__descriptor,
+     GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/meetings/{meeting_id}/votes", "voting.ListVotes",
+     &cabinet__v1__list_votes_request__descriptor, &cabinet__v1__vote_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{meeting_id}/votes", "voting.CreateVote",
+     &cabinet__v1__create_vote_request__descriptor, VOTE, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL,
+     NULL, false, NULL},
+    {"GET", "/api/v1/votes/{vote_id}", "voting.GetVote", VOTE_ID, VOTE, GW_AUTH_SESSION, HTTP_OK,
+     NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/votes/{vote_id}/open", "voting.OpenVote", VOTE_ID, VOTE, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/votes/{vote_id}/close", "voting.CloseVote", VOTE_ID, VOTE, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/votes/{vote_id}/remote-voters", "voting.AddRemoteVoters",
+     &cabinet__v1__remote_voters_request__descriptor, VOTE, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL, false, NULL},
+    {"POST", "/api/v1/votes/{vote_id}/ballots", "voting.CastBallot",
+     &cabinet__v1__cast_ballot_request__descriptor, &cabinet__v1__ballot__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/votes/{vote_id}/ballots/export", "voting.ExportBallots", VOTE_ID,
+     &cabinet__v1__ballot_export__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
 
     {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL, false, NULL},
 };

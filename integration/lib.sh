@@ -711,3 +711,27 @@ unit_id() {
 }
 
 rand_suffix() { printf '%04x%04x' "$RANDOM" "$RANDOM"; }
+
+# ---- meetings (scheduling over HTTP) -----------------------------------------------------
+
+# vn_at OFFSET HH:MM: RFC 3339 (+07:00) of that time of day, OFFSET days from today.
+vn_at() {
+  TZ=Asia/Ho_Chi_Minh date -d "$(TZ=Asia/Ho_Chi_Minh date +%F) +$1 days $2" +%Y-%m-%dT%H:%M:%S%:z
+}
+
+# meeting_approved VAR CLERK APPROVER JSON: the clerk registers the meeting
+# (JSON: the body of POST /api/v1/meetings) and submits it, the approver
+# approves it (tokens). VAR gets its id. Returns non-zero, with the refused
+# step as a failed check, when a step is refused.
+meeting_approved() {
+  local -n _mid=$1
+  local clerk=$2 approver=$3 json=$4
+  _mid=""
+  call POST /api/v1/meetings "$json" "$clerk"
+  assert_status "the clerk registers the meeting" 201 || return 1
+  _mid=$(jget .id)
+  call POST "/api/v1/meetings/$_mid/submit" "" "$clerk"
+  assert_status "… submits it" 200 || return 1
+  call POST "/api/v1/meetings/$_mid/approve" "" "$approver"
+  assert_status "… the approver approves it" 200
+}

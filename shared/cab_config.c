@@ -24,6 +24,8 @@ const cab_config_var_t cab_config_vars[] = {
     {"CABINET_DOCUMENTS_RPC", "", "documents RPC endpoint (default ipc://RUN_DIR/documents.rpc)"},
     {"CABINET_DOCUMENTS_PUB", "",
      "documents event PUB endpoint (default ipc://RUN_DIR/documents.pub)"},
+    {"CABINET_VOTING_RPC", "", "voting RPC endpoint (default ipc://RUN_DIR/voting.rpc)"},
+    {"CABINET_VOTING_PUB", "", "voting event PUB endpoint (default ipc://RUN_DIR/voting.pub)"},
     {"CABINET_WORKERS", "4", "worker threads per service"},
     {"CABINET_RPC_TIMEOUT_MS", "5000", "gateway -> service call timeout"},
     {"CABINET_LOG_LEVEL", "info", "debug, info, warn or error"},

@@ -323,3 +323,19 @@ cleanup:
     cab_db_exec (db, SQL_MIGRATE_UNLOCK, 1, params, NULL);
     return rc;
 }
+
+char *
+cab_db_bytea (cab_arena_t *arena, const void *data, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *bytes = data;
+    char *text = cab_arena_alloc (arena, 2 * n + 3);
+    text[0] = '\\';
+    text[1] = 'x';
+    for (size_t i = 0; i < n; i++) {
+        text[2 + 2 * i] = hex[bytes[i] >> 4];
+        text[3 + 2 * i] = hex[bytes[i] & 15];
+    }
+    text[2 + 2 * n] = '\0';
+    return text;
+}

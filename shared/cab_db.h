@@ -69,6 +69,10 @@ const char *cab_db_bool_text (bool b);
 //  *n = 0 for NULL or empty text.
 char **cab_db_split (cab_arena_t *arena, const char *text, size_t *n);
 
+//  bytea input text (\x0a1b...) of data[0..n), in arena, for a bytea
+//  parameter.
+char *cab_db_bytea (cab_arena_t *arena, const void *data, size_t n);
+
 //  A PostgreSQL array literal of items[0..n) in arena, each element
 //  double-quoted with \ and " escaped, so any text survives.
 char *cab_db_array (cab_arena_t *arena, char *const *items, size_t n);

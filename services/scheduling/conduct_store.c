@@ -152,13 +152,13 @@ s_begin (PGconn *db, const char *meeting_id, sched_when_t when, sched_fault_t *f
 //  Emit, record the reply under the idempotency key and COMMIT; ROLLBACK
 //  on any failure.
 static cab_status_t
-s_finish (sched_store_t *self, cab_arena_t *arena, const cab_event_t *ev, const sched_idem_t *idem,
+s_finish (sched_store_t *self, const cab_event_t *ev, const cab_idem_t *idem,
           const ProtobufCMessage *reply, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
     cab_status_t status = ev ? cab_outbox_emit (db, ev) : CAB_OK;
     if (status == CAB_OK)
-        status = sched_store_idem_record (self, arena, idem, reply, fault);
+        status = sched_store_idem_record (self, idem, reply, fault);
     if (status == CAB_OK)
         status = cab_db_commit (db);
     if (status != CAB_OK)
@@ -237,7 +237,7 @@ sched_conduct_speakers (sched_store_t *self, cab_arena_t *arena, const char *mee
 //  speaker.<what> with the entry and the queue after the change.
 static cab_status_t
 s_speaker_event (sched_store_t *self, cab_arena_t *arena, const char *type,
-                 Cabinet__V1__Speaker *speaker, const char *actor_id, const sched_idem_t *idem,
+                 Cabinet__V1__Speaker *speaker, const char *actor_id, const cab_idem_t *idem,
                  sched_fault_t *fault)
 {
     Cabinet__V1__SpeakerList *queue = NULL;
@@ -263,14 +263,14 @@ s_speaker_event (sched_store_t *self, cab_arena_t *arena, const char *type,
         .actor_id = actor_id,
         .meeting_id = speaker->meeting_id,
     };
-    return s_finish (self, arena, &ev, idem, &speaker->base, fault);
+    return s_finish (self, &ev, idem, &speaker->base, fault);
 }
 
 /* ---- the speaker queue ---------------------------------------------------------------- */
 
 cab_status_t
 sched_conduct_request_floor (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
-                             const char *user_id, const char *topic, const sched_idem_t *idem,
+                             const char *user_id, const char *topic, const cab_idem_t *idem,
                              Cabinet__V1__Speaker **out, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
@@ -325,7 +325,7 @@ s_move (PGconn *db, cab_arena_t *arena, const char *meeting_id, const char *spea
 cab_status_t
 sched_conduct_speaker_step (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                             const char *speaker_id, sched_speaker_action_t action, int position,
-                            const char *actor_id, const char *only_user, const sched_idem_t *idem,
+                            const char *actor_id, const char *only_user, const cab_idem_t *idem,
                             Cabinet__V1__Speaker **out, sched_fault_t *fault)
 {
     static const char *const types[] = {
@@ -413,8 +413,7 @@ s_message_row (cab_arena_t *arena, const PGresult *res, int i)
 
 cab_status_t
 sched_conduct_send (sched_store_t *self, cab_arena_t *arena, const sched_message_in_t *in,
-                    const sched_idem_t *idem, Cabinet__V1__MeetingMessage **out,
-                    sched_fault_t *fault)
+                    const cab_idem_t *idem, Cabinet__V1__MeetingMessage **out, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
     cab_status_t status = s_begin (db, in->meeting_id, SCHED_WHILE_IN_PROGRESS, fault);
@@ -446,7 +445,7 @@ sched_conduct_send (sched_store_t *self, cab_arena_t *arena, const sched_message
         .audience = (const char *const *) in->audience,
         .audience_count = (int) in->n_audience,
     };
-    status = s_finish (self, arena, &ev, idem, &g->base, fault);
+    status = s_finish (self, &ev, idem, &g->base, fault);
     if (status == CAB_OK)
         *out = g;
     return status;
@@ -494,7 +493,7 @@ s_note_row (cab_arena_t *arena, const PGresult *res, int i)
 
 cab_status_t
 sched_conduct_add_note (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
-                        const char *author_id, const char *text, const sched_idem_t *idem,
+                        const char *author_id, const char *text, const cab_idem_t *idem,
                         Cabinet__V1__MeetingNote **out, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
@@ -512,7 +511,7 @@ sched_conduct_add_note (sched_store_t *self, cab_arena_t *arena, const char *mee
     Cabinet__V1__MeetingNote *n = s_note_row (arena, res, 0);
     PQclear (res);
     //  Private: no event.
-    status = s_finish (self, arena, NULL, idem, &n->base, fault);
+    status = s_finish (self, NULL, idem, &n->base, fault);
     if (status == CAB_OK)
         *out = n;
     return status;
@@ -556,7 +555,7 @@ s_conclusion_row (cab_arena_t *arena, const PGresult *res)
 
 cab_status_t
 sched_conduct_set_conclusion (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
-                              const char *author_id, const char *text, const sched_idem_t *idem,
+                              const char *author_id, const char *text, const cab_idem_t *idem,
                               Cabinet__V1__Conclusion **out, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
@@ -578,7 +577,7 @@ sched_conduct_set_conclusion (sched_store_t *self, cab_arena_t *arena, const cha
                       .payload = &payload.base,
                       .actor_id = author_id,
                       .meeting_id = meeting_id};
-    status = s_finish (self, arena, &ev, idem, &c->base, fault);
+    status = s_finish (self, &ev, idem, &c->base, fault);
     if (status == CAB_OK)
         *out = c;
     return status;
@@ -614,8 +613,7 @@ s_minutes_row (cab_arena_t *arena, const PGresult *res)
 cab_status_t
 sched_conduct_set_minutes (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                            const char *author_id, const Cabinet__V1__SetMinutesRequest *in,
-                           const sched_idem_t *idem, Cabinet__V1__Minutes **out,
-                           sched_fault_t *fault)
+                           const cab_idem_t *idem, Cabinet__V1__Minutes **out, sched_fault_t *fault)
 {
     PGconn *db = sched_store_db (self);
     cab_status_t status = s_begin (db, meeting_id, SCHED_WHILE_OR_AFTER_MEETING, fault);
@@ -653,7 +651,7 @@ sched_conduct_set_minutes (sched_store_t *self, cab_arena_t *arena, const char *
                       .payload = &payload.base,
                       .actor_id = author_id,
                       .meeting_id = meeting_id};
-    status = s_finish (self, arena, &ev, idem, &m->base, fault);
+    status = s_finish (self, &ev, idem, &m->base, fault);
     if (status == CAB_OK)
         *out = m;
     return status;

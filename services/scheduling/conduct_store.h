@@ -19,7 +19,7 @@ typedef enum {
 //  speaks; CAB_ABORTED with *fault when the meeting is not in progress.
 cab_status_t sched_conduct_request_floor (sched_store_t *self, cab_arena_t *arena,
                                           const char *meeting_id, const char *user_id,
-                                          const char *topic, const sched_idem_t *idem,
+                                          const char *topic, const cab_idem_t *idem,
                                           Cabinet__V1__Speaker **out, sched_fault_t *fault);
 
 typedef enum {
@@ -37,7 +37,7 @@ cab_status_t sched_conduct_speaker_step (sched_store_t *self, cab_arena_t *arena
                                          const char *meeting_id, const char *speaker_id,
                                          sched_speaker_action_t action, int position,
                                          const char *actor_id, const char *only_user,
-                                         const sched_idem_t *idem, Cabinet__V1__Speaker **out,
+                                         const cab_idem_t *idem, Cabinet__V1__Speaker **out,
                                          sched_fault_t *fault);
 
 //  The queue: the speaker, those waiting in order, then the others by time.
@@ -58,7 +58,7 @@ typedef struct {
 } sched_message_in_t;
 
 cab_status_t sched_conduct_send (sched_store_t *self, cab_arena_t *arena,
-                                 const sched_message_in_t *in, const sched_idem_t *idem,
+                                 const sched_message_in_t *in, const cab_idem_t *idem,
                                  Cabinet__V1__MeetingMessage **out, sched_fault_t *fault);
 
 //  The messages reader may read: to everyone, theirs, to them, to the chair
@@ -71,7 +71,7 @@ cab_status_t sched_conduct_messages (sched_store_t *self, cab_arena_t *arena,
 //  Personal notes: only their author reads them.
 cab_status_t sched_conduct_add_note (sched_store_t *self, cab_arena_t *arena,
                                      const char *meeting_id, const char *author_id,
-                                     const char *text, const sched_idem_t *idem,
+                                     const char *text, const cab_idem_t *idem,
                                      Cabinet__V1__MeetingNote **out, sched_fault_t *fault);
 cab_status_t sched_conduct_notes (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                                   const char *author_id, int offset, int limit,
@@ -82,14 +82,14 @@ cab_status_t sched_conduct_notes (sched_store_t *self, cab_arena_t *arena, const
 //  service has reported and not rejected (CAB_ABORTED with *fault).
 cab_status_t sched_conduct_set_conclusion (sched_store_t *self, cab_arena_t *arena,
                                            const char *meeting_id, const char *author_id,
-                                           const char *text, const sched_idem_t *idem,
+                                           const char *text, const cab_idem_t *idem,
                                            Cabinet__V1__Conclusion **out, sched_fault_t *fault);
 cab_status_t sched_conduct_conclusion (sched_store_t *self, cab_arena_t *arena,
                                        const char *meeting_id, Cabinet__V1__Conclusion **out);
 cab_status_t sched_conduct_set_minutes (sched_store_t *self, cab_arena_t *arena,
                                         const char *meeting_id, const char *author_id,
                                         const Cabinet__V1__SetMinutesRequest *in,
-                                        const sched_idem_t *idem, Cabinet__V1__Minutes **out,
+                                        const cab_idem_t *idem, Cabinet__V1__Minutes **out,
                                         sched_fault_t *fault);
 cab_status_t sched_conduct_minutes (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                                     Cabinet__V1__Minutes **out);

@@ -41,8 +41,8 @@ sched_rsvp (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_meeting_t *m = NULL;
@@ -110,8 +110,8 @@ sched_name_attendees (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_fault_t fault;
@@ -170,8 +170,8 @@ sched_roll_call (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_meeting_t *m = NULL;
@@ -232,8 +232,8 @@ sched_check_in (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_meeting_t *m = NULL;
@@ -280,8 +280,8 @@ sched_create_support_request (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__support_request__descriptor, &idem,
                            &idem_p))
         return call->status;

@@ -68,8 +68,8 @@ sched_create_catalog_entry (cab_call_t *call, const ProtobufCMessage *request)
     if (fault.status != CAB_OK)
         return sched_call_fault (call, &fault);
 
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__catalog_entry__descriptor, &idem, &idem_p))
         return call->status;
     sched_catalog_in_t in = {

@@ -1,13 +1,10 @@
 /*  h_common - what every scheduling handler uses: the caller as an actor,
     clean input text, uniform error replies, Idempotency-Key replays, and
     loading a meeting the caller may see.  */
-#include "cab_crypto.h"
 #include "cab_db.h"
-#include "cab_log.h"
 #include "cab_utf8.h"
 #include "cab_uuid.h"
 #include "handlers.h"
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -128,50 +125,11 @@ sched_call_opt_id (cab_call_t *call, const char *field, const char *id)
 
 bool
 sched_call_replay (cab_call_t *call, const ProtobufCMessage *request,
-                   const ProtobufCMessageDescriptor *reply_desc, sched_idem_t *idem,
-                   const sched_idem_t **idem_p)
+                   const ProtobufCMessageDescriptor *reply_desc, cab_idem_t *idem,
+                   const cab_idem_t **idem_p)
 {
-    *idem_p = NULL;
-    if (!call->idempotency_key || !call->caller || !call->caller->user_id)
-        return false;
-    size_t len = protobuf_c_message_get_packed_size (request);
-    uint8_t *packed = cab_arena_alloc (call->arena, len ? len : 1);
-    protobuf_c_message_pack (request, packed);
-    char *hash = cab_arena_alloc (call->arena, CAB_SHA256_HEX + 1);
-    cab_sha256_hex (packed, len, hash);
-    idem->caller_id = call->caller->user_id;
-    idem->method = call->method;
-    idem->key = call->idempotency_key;
-    idem->request_hash = hash;
-
     sched_worker_t *w = sched_call_worker (call);
-    uint8_t *reply = NULL;
-    size_t reply_len = 0;
-    bool same = false;
-    cab_status_t status =
-        sched_store_idem_get (w->store, call->arena, idem, &reply, &reply_len, &same);
-    if (status == CAB_NOT_FOUND) {
-        *idem_p = idem;
-        return false;
-    }
-    if (status != CAB_OK) {
-        sched_call_fail (call, status, NULL);
-        return true;
-    }
-    if (!same) {
-        cab_call_error (call, CAB_FAILED_PRECONDITION, "Idempotency-Key",
-                        "Idempotency-Key này đã được dùng cho một yêu cầu khác");
-        return true;
-    }
-    ProtobufCMessage *msg =
-        protobuf_c_message_unpack (reply_desc, cab_arena_allocator (call->arena), reply_len, reply);
-    if (!msg) {
-        cab_error ("%s: the recorded reply for an Idempotency-Key is unreadable", call->method);
-        sched_call_fail (call, CAB_INTERNAL, NULL);
-        return true;
-    }
-    cab_call_reply (call, msg);
-    return true;
+    return cab_idem_replay (call, w->db, request, reply_desc, idem, idem_p);
 }
 
 static bool

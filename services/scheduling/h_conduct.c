@@ -47,8 +47,8 @@ s_meeting (cab_call_t *call, const char *id, unsigned needed, const char *messag
 //  meeting and their roles in it, and a fault for the store to fill.
 typedef struct {
     sched_actor_t actor;
-    sched_idem_t idem;
-    const sched_idem_t *idem_p;  //  NULL without a key
+    cab_idem_t idem;
+    const cab_idem_t *idem_p;  //  NULL without a key
     sched_meeting_t *m;
     unsigned roles;
     sched_fault_t fault;

@@ -283,8 +283,8 @@ sched_create_meeting (cab_call_t *call, const ProtobufCMessage *request)
     if (!sched_may_create_meeting (&actor))
         return cab_call_error (call, CAB_PERMISSION_DENIED, NULL,
                                "Chỉ văn thư (đầu mối chuẩn bị cuộc họp) được đăng ký cuộc họp");
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
 
@@ -414,8 +414,8 @@ sched_update_meeting (cab_call_t *call, const ProtobufCMessage *request)
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_meeting_t *m = NULL;

@@ -17,8 +17,8 @@ s_transition (cab_call_t *call, const ProtobufCMessage *request, sched_action_t 
     sched_worker_t *w = sched_call_worker (call);
     sched_actor_t actor;
     sched_call_actor (call, &actor);
-    sched_idem_t idem;
-    const sched_idem_t *idem_p = NULL;
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
     if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
         return call->status;
     sched_meeting_t *m = NULL;

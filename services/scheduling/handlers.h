@@ -116,8 +116,8 @@ bool sched_call_opt_id (cab_call_t *call, const char *field, const char *id);
 //  to it (NULL without a key) for the store to record the reply, and
 //  return false.
 bool sched_call_replay (cab_call_t *call, const ProtobufCMessage *request,
-                        const ProtobufCMessageDescriptor *reply_desc, sched_idem_t *idem,
-                        const sched_idem_t **idem_p);
+                        const ProtobufCMessageDescriptor *reply_desc, cab_idem_t *idem,
+                        const cab_idem_t **idem_p);
 
 //  The caller's roles in meeting m.
 unsigned sched_meeting_roles (const sched_actor_t *actor, const sched_meeting_t *m);

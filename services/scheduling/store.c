@@ -28,13 +28,6 @@ static const char s_changed_meanwhile[] =
 
 static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock (hashtext ($1))";
 
-static const char SQL_IDEM_GET[] = "SELECT request_hash, reply FROM idempotency"
-                                   " WHERE caller_id = $1 AND method = $2 AND key = $3";
-
-static const char SQL_IDEM_PUT[] =
-    "INSERT INTO idempotency (caller_id, method, key, request_hash, reply)"
-    " VALUES ($1, $2, $3, $4, $5::bytea) ON CONFLICT DO NOTHING RETURNING 1";
-
 static const char SQL_PERSON[] = "SELECT id, unit_id, node_id, active, array_to_string (roles, ',')"
                                  " FROM users WHERE id = $1";
 
@@ -519,22 +512,6 @@ s_fault_set (sched_fault_t *fault, cab_status_t status, const char *field, const
     return status;
 }
 
-//  Text form of bytea ("\x" and hex) in the arena.
-static char *
-s_bytea_hex (cab_arena_t *arena, const uint8_t *data, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *text = cab_arena_alloc (arena, 2 * n + 3);
-    text[0] = '\\';
-    text[1] = 'x';
-    for (size_t i = 0; i < n; i++) {
-        text[2 + 2 * i] = hex[data[i] >> 4];
-        text[3 + 2 * i] = hex[data[i] & 15];
-    }
-    text[2 + 2 * n] = '\0';
-    return text;
-}
-
 static cab_status_t
 s_command (PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -581,44 +558,13 @@ s_lock_meeting (sched_store_t *self, const char *id, int version, sched_fault_t 
 //  Record the reply of an idempotent request inside the open transaction.
 //  A concurrent twin that committed first wins: this one is refused.
 static cab_status_t
-s_idem_record (sched_store_t *self, cab_arena_t *arena, const sched_idem_t *idem,
-               const ProtobufCMessage *reply, sched_fault_t *fault)
+s_idem_record (sched_store_t *self, const cab_idem_t *idem, const ProtobufCMessage *reply,
+               sched_fault_t *fault)
 {
-    if (!idem || !idem->key)
-        return CAB_OK;
-    size_t len = protobuf_c_message_get_packed_size (reply);
-    uint8_t *buf = cab_arena_alloc (arena, len ? len : 1);
-    protobuf_c_message_pack (reply, buf);
-    const char *params[] = {idem->caller_id, idem->method, idem->key, idem->request_hash,
-                            s_bytea_hex (arena, buf, len)};
-    bool stored = false;
-    cab_status_t status = s_any_row (self->db, SQL_IDEM_PUT, 5, params, &stored);
-    if (status == CAB_OK && !stored)
-        status = s_fault_set (fault, CAB_ABORTED, "Idempotency-Key",
-                              "Một yêu cầu cùng Idempotency-Key đang được xử lý; vui lòng thử lại");
+    cab_status_t status = cab_idem_record (self->db, idem, reply);
+    if (status == CAB_ABORTED)
+        s_fault_set (fault, status, "Idempotency-Key", CAB_IDEM_MSG_BUSY);
     return status;
-}
-
-cab_status_t
-sched_store_idem_get (sched_store_t *self, cab_arena_t *arena, const sched_idem_t *idem,
-                      uint8_t **reply, size_t *len, bool *same_request)
-{
-    const char *params[] = {idem->caller_id, idem->method, idem->key};
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_query_row (self->db, SQL_IDEM_GET, 3, params, &res);
-    if (status != CAB_OK)
-        return status;
-    *same_request = strcmp (PQgetvalue (res, 0, 0), idem->request_hash) == 0;
-    size_t n = 0;
-    unsigned char *raw = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 1), &n);
-    PQclear (res);
-    if (!raw)
-        return CAB_INTERNAL;
-    *reply = cab_arena_alloc (arena, n ? n : 1);
-    memcpy (*reply, raw, n);
-    *len = n;
-    PQfreemem (raw);
-    return CAB_OK;
 }
 
 /* ---- projection reads ---------------------------------------------------------------- */
@@ -754,7 +700,7 @@ sched_store_catalog_get (sched_store_t *self, cab_arena_t *arena, const char *ki
 
 cab_status_t
 sched_store_catalog_create (sched_store_t *self, cab_arena_t *arena, const sched_catalog_in_t *in,
-                            const char *actor_id, const sched_idem_t *idem,
+                            const char *actor_id, const cab_idem_t *idem,
                             Cabinet__V1__CatalogEntry **entry, sched_fault_t *fault)
 {
     char id[CAB_UUID_LEN + 1];
@@ -781,7 +727,7 @@ sched_store_catalog_create (sched_store_t *self, cab_arena_t *arena, const sched
     *entry = s_entry_from_row (arena, res, 0);
     if ((status = s_emit_catalog (self->db, *entry, actor_id)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*entry)->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*entry)->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1227,8 +1173,8 @@ s_support_literal (cab_arena_t *arena, const sched_meeting_in_t *in)
 cab_status_t
 sched_store_meeting_create (sched_store_t *self, cab_arena_t *arena, const sched_meeting_in_t *in,
                             Cabinet__V1__Warning **warnings, size_t n_warnings,
-                            const char *actor_id, const sched_idem_t *idem,
-                            sched_meeting_t **meeting, sched_fault_t *fault)
+                            const char *actor_id, const cab_idem_t *idem, sched_meeting_t **meeting,
+                            sched_fault_t *fault)
 {
     char id[CAB_UUID_LEN + 1];
     cab_uuid_v7 (id);
@@ -1268,7 +1214,7 @@ sched_store_meeting_create (sched_store_t *self, cab_arena_t *arena, const sched
         .type = "meeting.created", .warnings = warnings, .n_warnings = n_warnings};
     if ((status = s_emit_meeting (self, arena, *meeting, &what, actor_id)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1281,8 +1227,8 @@ cab_status_t
 sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char *id, int version,
                             const sched_meeting_in_t *in, const char *const *changed,
                             size_t n_changed, Cabinet__V1__Warning **warnings, size_t n_warnings,
-                            const char *actor_id, const sched_idem_t *idem,
-                            sched_meeting_t **meeting, sched_fault_t *fault)
+                            const char *actor_id, const cab_idem_t *idem, sched_meeting_t **meeting,
+                            sched_fault_t *fault)
 {
     cab_status_t status = cab_db_begin (self->db);
     if (status != CAB_OK)
@@ -1338,7 +1284,7 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
                               .n_changed = n_changed};
     if ((status = s_emit_meeting (self, arena, *meeting, &what, actor_id)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1415,7 +1361,7 @@ s_lock_bookings (sched_store_t *self, cab_arena_t *arena, const sched_meeting_t 
 cab_status_t
 sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
                         const sched_transition_in_t *in, const char *actor_id,
-                        const sched_idem_t *idem, sched_meeting_t **meeting,
+                        const cab_idem_t *idem, sched_meeting_t **meeting,
                         Cabinet__V1__Warning ***warnings, size_t *n_warnings, sched_fault_t *fault)
 {
     *n_warnings = 0;
@@ -1490,7 +1436,7 @@ sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
         goto cleanup;
     (*meeting)->meeting->warnings = *warnings;
     (*meeting)->meeting->n_warnings = *n_warnings;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1504,7 +1450,7 @@ cleanup:
 
 cab_status_t
 sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t *in,
-                  const char *actor_id, const sched_idem_t *idem, sched_meeting_t **meeting,
+                  const char *actor_id, const cab_idem_t *idem, sched_meeting_t **meeting,
                   sched_fault_t *fault)
 {
     Cabinet__V1__Violation *violation = s_violation_copy (arena, in->violation);
@@ -1570,7 +1516,7 @@ sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t
         && (status = s_emit_invitations (self, arena, *meeting, &delegate_row, 1, actor_id))
                != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1582,7 +1528,7 @@ cleanup:
 cab_status_t
 sched_store_name_attendees (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                             int version, const char *unit_id, const sched_person_t *const *people,
-                            size_t n, const char *actor_id, const sched_idem_t *idem,
+                            size_t n, const char *actor_id, const cab_idem_t *idem,
                             sched_meeting_t **meeting, sched_fault_t *fault)
 {
     char **rows = cab_arena_alloc (arena, (n + 1) * sizeof *rows);
@@ -1613,7 +1559,7 @@ sched_store_name_attendees (sched_store_t *self, cab_arena_t *arena, const char 
         goto cleanup;
     if ((status = s_emit_invitations (self, arena, *meeting, rows, n_rows, actor_id)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1673,7 +1619,7 @@ sched_store_counts (sched_store_t *self, cab_arena_t *arena, const char *meeting
 
 cab_status_t
 sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_attendance_in_t *in,
-                        const char *actor_id, const sched_idem_t *idem, sched_meeting_t **meeting,
+                        const char *actor_id, const cab_idem_t *idem, sched_meeting_t **meeting,
                         sched_fault_t *fault)
 {
     cab_status_t status = cab_db_begin (self->db);
@@ -1713,7 +1659,7 @@ sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_att
                       .actor_id = actor_id};
     if ((status = cab_outbox_emit (self->db, &ev)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
 cleanup:
@@ -1724,7 +1670,7 @@ cleanup:
 
 cab_status_t
 sched_store_support (sched_store_t *self, cab_arena_t *arena, const sched_support_in_t *in,
-                     const sched_idem_t *idem, Cabinet__V1__SupportRequest **request,
+                     const cab_idem_t *idem, Cabinet__V1__SupportRequest **request,
                      sched_fault_t *fault)
 {
     char id[CAB_UUID_LEN + 1];
@@ -1766,7 +1712,7 @@ sched_store_support (sched_store_t *self, cab_arena_t *arena, const sched_suppor
                       .actor_id = in->user_id};
     if ((status = cab_outbox_emit (self->db, &ev)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (self, arena, idem, &r->base, fault)) != CAB_OK)
+    if ((status = s_idem_record (self, idem, &r->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
     if (status == CAB_OK)
@@ -1785,10 +1731,10 @@ sched_store_db (sched_store_t *self)
 }
 
 cab_status_t
-sched_store_idem_record (sched_store_t *self, cab_arena_t *arena, const sched_idem_t *idem,
-                         const ProtobufCMessage *reply, sched_fault_t *fault)
+sched_store_idem_record (sched_store_t *self, const cab_idem_t *idem, const ProtobufCMessage *reply,
+                         sched_fault_t *fault)
 {
-    return s_idem_record (self, arena, idem, reply, fault);
+    return s_idem_record (self, idem, reply, fault);
 }
 
 /* ---- calendars and violations ---------------------------------------------------------- */

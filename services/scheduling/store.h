@@ -14,6 +14,7 @@
 #ifndef SCHED_STORE_H
 #define SCHED_STORE_H
 #include "cab_arena.h"
+#include "cab_idem.h"
 #include "cab_status.h"
 #include "cabinet/v1/scheduling.pb-c.h"
 #include "rules.h"
@@ -32,31 +33,15 @@ sched_store_t *sched_store_new (PGconn *db, const char *node_id, const sched_lea
 //  Destroy the store (not the connection); nulls *self_p. NULL-safe.
 void sched_store_destroy (sched_store_t **self_p);
 
-/* ---- idempotency ---------------------------------------------------------------- */
-
-//  A request that carried an Idempotency-Key: its reply is recorded with
-//  the change. Strings borrowed.
-typedef struct {
-    const char *caller_id;
-    const char *method;
-    const char *key;
-    const char *request_hash;  //  SHA-256 hex of the packed request
-} sched_idem_t;
-
-//  The reply recorded for (caller, method, key): CAB_OK with *reply (packed,
-//  in arena) and *len, and *same_request telling whether the request hash
-//  matches; CAB_NOT_FOUND when there is none.
-cab_status_t sched_store_idem_get (sched_store_t *self, cab_arena_t *arena,
-                                   const sched_idem_t *idem, uint8_t **reply, size_t *len,
-                                   bool *same_request);
+/* ---- for the conduct store ------------------------------------------------------- */
 
 //  For the conduct store (conduct_store.c): the connection, and the reply
 //  of a request with an Idempotency-Key recorded inside the open
-//  transaction (CAB_ABORTED with *fault while the same key is in flight).
+//  transaction (CAB_ABORTED with *fault while the same key is in flight;
+//  NULL idem: nothing to do).
 PGconn *sched_store_db (sched_store_t *self);
-cab_status_t sched_store_idem_record (sched_store_t *self, cab_arena_t *arena,
-                                      const sched_idem_t *idem, const ProtobufCMessage *reply,
-                                      sched_fault_t *fault);
+cab_status_t sched_store_idem_record (sched_store_t *self, const cab_idem_t *idem,
+                                      const ProtobufCMessage *reply, sched_fault_t *fault);
 
 /* ---- projection reads ------------------------------------------------------------- */
 
@@ -106,8 +91,8 @@ typedef struct {
 //  with *fault, or a failure. idem may be NULL.
 cab_status_t sched_store_catalog_create (sched_store_t *self, cab_arena_t *arena,
                                          const sched_catalog_in_t *in, const char *actor_id,
-                                         const sched_idem_t *idem,
-                                         Cabinet__V1__CatalogEntry **entry, sched_fault_t *fault);
+                                         const cab_idem_t *idem, Cabinet__V1__CatalogEntry **entry,
+                                         sched_fault_t *fault);
 
 //  Seeding: add the entry unless one of that name exists (no idempotency
 //  record, system actor). *created tells which.
@@ -181,7 +166,7 @@ typedef struct {
 cab_status_t sched_store_meeting_create (sched_store_t *self, cab_arena_t *arena,
                                          const sched_meeting_in_t *in,
                                          Cabinet__V1__Warning **warnings, size_t n_warnings,
-                                         const char *actor_id, const sched_idem_t *idem,
+                                         const char *actor_id, const cab_idem_t *idem,
                                          sched_meeting_t **meeting, sched_fault_t *fault);
 
 //  Replace the fields of meeting id, judged at version in status, with in;
@@ -193,7 +178,7 @@ cab_status_t sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena
                                          int version, const sched_meeting_in_t *in,
                                          const char *const *changed, size_t n_changed,
                                          Cabinet__V1__Warning **warnings, size_t n_warnings,
-                                         const char *actor_id, const sched_idem_t *idem,
+                                         const char *actor_id, const cab_idem_t *idem,
                                          sched_meeting_t **meeting, sched_fault_t *fault);
 
 //  Which meetings count as taking a room or a chair.
@@ -230,7 +215,7 @@ typedef struct {
 //  CAB_ABORTED (changed meanwhile) with *fault, or a failure.
 cab_status_t sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
                                      const sched_transition_in_t *in, const char *actor_id,
-                                     const sched_idem_t *idem, sched_meeting_t **meeting,
+                                     const cab_idem_t *idem, sched_meeting_t **meeting,
                                      Cabinet__V1__Warning ***warnings, size_t *n_warnings,
                                      sched_fault_t *fault);
 
@@ -253,7 +238,7 @@ typedef struct {
 //  CAB_ABORTED (changed meanwhile), CAB_ALREADY_EXISTS (the colleague is
 //  invited already), each with *fault, or a failure.
 cab_status_t sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t *in,
-                               const char *actor_id, const sched_idem_t *idem,
+                               const char *actor_id, const cab_idem_t *idem,
                                sched_meeting_t **meeting, sched_fault_t *fault);
 
 //  An invited agency's clerk names people[0..n) of unit_id: each not yet
@@ -262,7 +247,7 @@ cab_status_t sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sc
 cab_status_t sched_store_name_attendees (sched_store_t *self, cab_arena_t *arena,
                                          const char *meeting_id, int version, const char *unit_id,
                                          const sched_person_t *const *people, size_t n,
-                                         const char *actor_id, const sched_idem_t *idem,
+                                         const char *actor_id, const cab_idem_t *idem,
                                          sched_meeting_t **meeting, sched_fault_t *fault);
 
 typedef struct {
@@ -278,7 +263,7 @@ typedef struct {
 //  Record attendance with attendance.recorded (carrying the new counts).
 cab_status_t sched_store_attendance (sched_store_t *self, cab_arena_t *arena,
                                      const sched_attendance_in_t *in, const char *actor_id,
-                                     const sched_idem_t *idem, sched_meeting_t **meeting,
+                                     const cab_idem_t *idem, sched_meeting_t **meeting,
                                      sched_fault_t *fault);
 
 //  Counts of meeting id's persons: replies, roll call, check-ins, by agency.
@@ -298,7 +283,7 @@ typedef struct {
 //  Record a support request with support.requested. Returns CAB_OK with
 //  *request, CAB_ABORTED with *fault, or a failure.
 cab_status_t sched_store_support (sched_store_t *self, cab_arena_t *arena,
-                                  const sched_support_in_t *in, const sched_idem_t *idem,
+                                  const sched_support_in_t *in, const cab_idem_t *idem,
                                   Cabinet__V1__SupportRequest **request, sched_fault_t *fault);
 
 /* ---- calendars and violations ---------------------------------------------------------- */

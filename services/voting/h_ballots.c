@@ -1,0 +1,165 @@
+/*  h_ballots - casting a ballot (R6.3) and the export of signed ballots.
+
+    A ballot is judged in this order, and a refusal changes nothing: its
+    fields (400), the vote's state (409: not open), whether the caller may
+    vote (403), whether the option is offered (400), then for a vote that
+    requires signatures the time signed (400: more than 5 minutes off the
+    server's clock) and the ECDSA signature over the canonical string
+    against the caller's registered keys (422 without a key, 400 when no
+    key verifies it). The store then casts it under the vote's lock, where
+    a repeated or older signed ballot (409) and a wrong receipt (400) are
+    refused too. The reply is sent after the commit.  */
+#include "cab_time.h"
+#include "handlers.h"
+#include "signature.h"
+#include <string.h>
+
+#define RECEIPT_MAX 128  //  characters of a receipt as sent
+
+//  The caller's key that verifies signature over canonical, or NULL.
+//  Replies (422 without a key, a store failure) and sets *answered when it
+//  has.
+static const char *
+s_verifying_key (cab_call_t *call, const char *canonical, const char *signature, bool *answered)
+{
+    vote_worker_t *w = vote_call_worker (call);
+    vote_key_t *keys = NULL;
+    size_t n = 0;
+    *answered = false;
+    cab_status_t status =
+        vote_store_key_ders (w->store, call->arena, vote_call_user (call), &keys, &n);
+    if (status != CAB_OK) {
+        vote_call_fail (call, status, NULL);
+        *answered = true;
+        return NULL;
+    }
+    if (n == 0) {
+        cab_call_error_code (call, CAB_FAILED_PRECONDITION, "no_signing_key", "signature",
+                             "Bạn chưa đăng ký khóa ký số; hãy đăng ký khóa công khai trước khi "
+                             "bỏ phiếu có chữ ký");
+        *answered = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vote_signature_verify (keys[i].der, keys[i].der_len, canonical, strlen (canonical),
+                                   signature))
+            return keys[i].id;
+    return NULL;
+}
+
+//  For a vote that requires signatures: check the time and the signature
+//  and fill in's signed fields. Replies and returns false when refused.
+static bool
+s_signature_ok (cab_call_t *call, const vote_info_t *info, vote_cast_in_t *in)
+{
+    vote_fault_t fault;
+    int64_t signed_at = 0;
+    if (!cab_time_parse (in->signed_at_text, &signed_at)) {
+        vote_call_invalid (call, "signed_at",
+                           "Thời điểm ký phải theo RFC 3339 và có múi giờ, ví dụ "
+                           "2026-12-01T08:00:00+07:00");
+        return false;
+    }
+    vote_check_signed_at (signed_at, vote_now (), &fault);
+    if (fault.status != CAB_OK) {
+        vote_call_fault (call, &fault);
+        return false;
+    }
+    size_t len =
+        vote_canonical (NULL, 0, info->vote->id, in->option, in->voter_id, in->signed_at_text);
+    char *canonical = cab_arena_alloc (call->arena, len + 1);
+    vote_canonical (canonical, len + 1, info->vote->id, in->option, in->voter_id,
+                    in->signed_at_text);
+    bool answered = false;
+    const char *key_id = s_verifying_key (call, canonical, in->signature, &answered);
+    if (answered)
+        return false;
+    if (!key_id) {
+        cab_call_error_code (call, CAB_INVALID_ARGUMENT, "signature_invalid", "signature",
+                             "Chữ ký số không hợp lệ: không khớp với phiếu hoặc với khóa đã đăng "
+                             "ký của bạn");
+        return false;
+    }
+    in->signed_ = true;
+    in->signed_at = signed_at;
+    in->key_id = key_id;
+    return true;
+}
+
+cab_status_t
+vote_cast (cab_call_t *call, const ProtobufCMessage *request)
+{
+    const Cabinet__V1__CastBallotRequest *req = (const Cabinet__V1__CastBallotRequest *) request;
+    vote_worker_t *w = vote_call_worker (call);
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
+    if (vote_call_replay (call, request, &cabinet__v1__ballot__descriptor, &idem, &idem_p))
+        return call->status;
+    vote_info_t *info = NULL;
+    if (vote_call_vote (call, req->vote_id, &info) != CAB_OK)
+        return call->status;
+    const Cabinet__V1__Vote *v = info->vote;
+
+    bool ok = true;
+    char *option = vote_call_text (call, req->option, &ok);
+    char *signed_at = vote_call_text (call, req->signed_at, &ok);
+    if (!ok)
+        return vote_call_invalid (call, NULL, VOTE_MSG_NOT_UTF8);
+    if (req->receipt && strlen (req->receipt) > RECEIPT_MAX)
+        return vote_call_invalid (call, "receipt", "Mã biên nhận không hợp lệ");
+    vote_fault_t fault;
+    vote_check_ballot (option, req->signature, signed_at, req->receipt, v->secret,
+                       v->signature_required, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault);
+    vote_may_cast (info->state, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault);
+    if (!v->caller_eligible)
+        return cab_call_error_code (call, CAB_PERMISSION_DENIED, "not_eligible", NULL,
+                                    "Bạn không có trong danh sách được biểu quyết của lần biểu "
+                                    "quyết này");
+    int index = vote_option_index (v->options, v->n_options, option);
+    if (index < 0)
+        return cab_call_error_code (call, CAB_INVALID_ARGUMENT, "option_not_offered", "option",
+                                    "Phương án này không có trong biểu quyết");
+
+    vote_cast_in_t in = {
+        .vote_id = v->id,
+        .voter_id = vote_call_user (call),
+        .option = v->options[index],
+        .option_index = index,
+        .receipt = req->receipt && *req->receipt ? req->receipt : NULL,
+        .signature = req->signature,
+        .signed_at_text = signed_at,
+    };
+    if (v->signature_required && !s_signature_ok (call, info, &in))
+        return call->status;
+    Cabinet__V1__Ballot *ballot = NULL;
+    vote_fault_clear (&fault);
+    cab_status_t status = vote_store_cast (w->store, call->arena, &in, idem_p, &fault, &ballot);
+    if (status != CAB_OK)
+        return vote_call_fail (call, status, &fault);
+    return cab_call_reply (call, ballot);
+}
+
+cab_status_t
+vote_export (cab_call_t *call, const ProtobufCMessage *request)
+{
+    const Cabinet__V1__VoteIdRequest *req = (const Cabinet__V1__VoteIdRequest *) request;
+    vote_worker_t *w = vote_call_worker (call);
+    vote_info_t *info = NULL;
+    if (vote_call_managed_vote (call, req->vote_id, &info) != CAB_OK)
+        return call->status;
+    vote_fault_t fault;
+    vote_may_export (info->state, info->vote->secret, info->vote->signature_required, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault);
+    Cabinet__V1__BallotExport *export = NULL;
+    cab_status_t status = vote_store_export (w->store, call->arena, info, &export);
+    if (status != CAB_OK)
+        return vote_call_fail (call, status, NULL);
+    export->exported_at = cab_arena_alloc (call->arena, CAB_TIME_TEXT);
+    cab_time_format (vote_now (), export->exported_at);
+    return cab_call_reply (call, export);
+}
