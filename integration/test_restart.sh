@@ -103,25 +103,27 @@ awk '{ print $4 }' "$ENV_DIR/all" | sort | uniq -c | sed 's/^/   .. status /'
 #   before  started before the process was gone: 201, or - in flight at the
 #           kill - 503/504 (the outcome of a 504 is unknown to the client)
 #   down    started while no identity process ran: 503, or 201 when the
-#           restarted service answered within the request's timeout
-#   back    started while identity was starting: 201 or 503
+#           restarted service answered within the request's timeout, or 504
+#           when it connected within that time but answered after it
+#   back    started while identity was starting: 201 or 503 (504 when it
+#           answered after the timeout)
 #   ready   started once /readyz was 200 again: 201
 # and no answer may take longer than one RPC timeout (plus 1 s of slack).
 classify() { # CONDITION_NAME
-  awk -v want="$1" -v k="$KILL_T" -v r="$RESTART_T" -v y="$READY_T" -v lim="$((CABINET_RPC_TIMEOUT_MS + 1000))" '
+  awk -v want="$1" -v k="$KILL_T" -v r="$RESTART_T" -v y="$READY_T" -v lim="$((CABINET_RPC_TIMEOUT_MS + 1000))" -v tmo="$CABINET_RPC_TIMEOUT_MS" '
     { i = $1; s = $2; e = $3; st = $4; d = e - s
       phase = s < k ? "before" : s < r ? "down" : s < y ? "back" : "ready" }
     want == "answered" && (st == "000" || st ~ /^5/ && st != 503 && st != 504) { print "request " i " (" phase "): " st }
     want == "before" && phase == "before" && st != 201 && !(e >= k - 50 && (st == 503 || st == 504)) { print "request " i ": " st }
-    want == "down" && phase == "down" && st != 503 && st != 201 { print "request " i ": " st " after " d " ms" }
-    want == "back" && phase == "back" && st != 201 && st != 503 { print "request " i ": " st }
+    want == "down" && phase == "down" && st != 503 && st != 201 && !(st == 504 && s + tmo >= r) { print "request " i ": " st " after " d " ms" }
+    want == "back" && phase == "back" && st != 201 && st != 503 && st != 504 { print "request " i ": " st }
     want == "ready" && phase == "ready" && st != 201 { print "request " i ": " st }
     want == "fast" && d > lim { print "request " i " (" phase ", " st "): " d " ms" }' "$ENV_DIR/all"
 }
 assert_eq "no request went unanswered or got a 5xx other than 503/504" "" "$(classify answered)"
 assert_eq "requests sent before the kill: 201, or 503/504 when in flight at the kill" "" "$(classify before)"
-assert_eq "requests sent while identity is down get 503, or 201 once it is back" "" "$(classify down)"
-assert_eq "requests sent while identity starts get 201 or 503" "" "$(classify back)"
+assert_eq "requests sent while identity is down get 503, or 201/504 once it is back" "" "$(classify down)"
+assert_eq "requests sent while identity starts get 201, 503 or 504" "" "$(classify back)"
 assert_eq "requests sent once /readyz is 200 again get 201" "" "$(classify ready)"
 assert_eq "no answer takes longer than CABINET_RPC_TIMEOUT_MS + 1 s ($CABINET_RPC_TIMEOUT_MS ms)" "" "$(classify fast)"
 down=$(awk -v k="$KILL_T" -v r="$RESTART_T" '$2 >= k && $2 < r' "$ENV_DIR/all" | wc -l)
