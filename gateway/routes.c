@@ -13,6 +13,7 @@
 #include "cabinet/v1/conduct.pb-c.h"
 #include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include "cabinet/v1/polls.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
 #include "cabinet/v1/voting.pb-c.h"
 #include "download.h"
@@ -47,6 +48,8 @@
 #define LIBRARY_ENTRY &cabinet__v1__library_entry_request__descriptor
 #define VOTE &cabinet__v1__vote__descriptor
 #define VOTE_ID &cabinet__v1__vote_id_request__descriptor
+#define POLL &cabinet__v1__poll__descriptor
+#define POLL_ID &cabinet__v1__poll_id_request__descriptor
 
 //  Literal patterns come before parameterised ones with the same prefix:
 //  the first row whose pattern and verb match wins.
@@ -298,6 +301,32 @@ const gw_route_t gw_routes[] = {
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"GET", "/api/v1/votes/{vote_id}/ballots/export", "voting.ExportBallots", VOTE_ID,
      &cabinet__v1__ballot_export__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+
+    //  opinion polls (R7): questions, documents, respondents, answers, results
+    {"GET", "/api/v1/polls", "voting.ListPolls", &cabinet__v1__list_polls_request__descriptor,
+     &cabinet__v1__poll_list__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/polls", "voting.CreatePoll", &cabinet__v1__create_poll_request__descriptor,
+     POLL, GW_AUTH_SESSION, HTTP_CREATED, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/polls/{poll_id}", "voting.GetPoll", POLL_ID, POLL, GW_AUTH_SESSION, HTTP_OK,
+     NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/polls/{poll_id}/send", "voting.SendPoll", POLL_ID, POLL, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/polls/{poll_id}/close", "voting.ClosePoll", POLL_ID, POLL, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/polls/{poll_id}/archive", "voting.ArchivePoll", POLL_ID, POLL,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/polls/{poll_id}/answers", "voting.ListAnswers",
+     &cabinet__v1__list_answers_request__descriptor, &cabinet__v1__poll_answer_list__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/polls/{poll_id}/answers", "voting.SubmitAnswer",
+     &cabinet__v1__submit_answer_request__descriptor, &cabinet__v1__poll_answer__descriptor,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/polls/{poll_id}/results", "voting.PollResults", POLL_ID,
+     &cabinet__v1__poll_results__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
+     NULL},
+    {"GET", "/api/v1/polls/{poll_id}/overdue", "voting.PollOverdue", POLL_ID,
+     &cabinet__v1__poll_overdue__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
      NULL},
 
     {NULL, NULL, NULL, NULL, NULL, GW_AUTH_ANONYMOUS, 0, NULL, NULL, NULL, false, NULL},

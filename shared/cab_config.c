@@ -26,6 +26,12 @@ const cab_config_var_t cab_config_vars[] = {
      "documents event PUB endpoint (default ipc://RUN_DIR/documents.pub)"},
     {"CABINET_VOTING_RPC", "", "voting RPC endpoint (default ipc://RUN_DIR/voting.rpc)"},
     {"CABINET_VOTING_PUB", "", "voting event PUB endpoint (default ipc://RUN_DIR/voting.pub)"},
+    {"CABINET_POLL_SWEEP_SECONDS", "30",
+     "voting: how often polls past their deadline are closed and reminders sent (readers see a "
+     "poll closed at its deadline at once)"},
+    {"CABINET_POLL_REMIND_HOURS", "24",
+     "voting: poll.due_soon names who has not answered this long before a poll's deadline (0: "
+     "never)"},
     {"CABINET_WORKERS", "4", "worker threads per service"},
     {"CABINET_RPC_TIMEOUT_MS", "5000", "gateway -> service call timeout"},
     {"CABINET_LOG_LEVEL", "info", "debug, info, warn or error"},

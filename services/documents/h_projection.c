@@ -8,7 +8,9 @@
       and every invitee: the invitees are replaced), invitation.created,
       rsvp.submitted (the reply and a delegate), attendance.recorded (a
       substitute), invitation.opened (the access report), and
-      catalog.created of document types.
+      catalog.created of document types;
+    - this node's voting events: poll.sent (each respondent may read each
+      document the poll was sent with).
     The consumer deduplicates by event id through the inbox table; an older
     meeting event (by sequence) never overwrites a newer one. Eventually
     consistent: a meeting registered a moment ago is "not found" until its
@@ -18,6 +20,7 @@
 #include "cab_service.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include "cabinet/v1/polls.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
 #include "handlers.h"
 #include <string.h>
@@ -254,6 +257,25 @@ s_apply_scheduling (PGconn *db, const Cabinet__V1__Event *ev)
     return CAB_OK;
 }
 
+//  poll.sent of the voting service: its respondents may read the documents
+//  it was sent with.
+static cab_status_t
+s_apply_poll (PGconn *db, const Cabinet__V1__Event *ev)
+{
+    Cabinet__V1__PollEvent *e =
+        cabinet__v1__poll_event__unpack (NULL, ev->payload.len, ev->payload.data);
+    cab_status_t status = CAB_OK;
+    const char *poll_id = e && e->poll ? s_uuid_or_null (e->poll->id) : NULL;
+    if (!poll_id)
+        cab_warn ("projection: unreadable poll in event %s: skipped", ev->id);
+    else if (e->n_document_ids && e->n_respondent_ids)
+        status = docs_store_poll_access (db, poll_id, e->document_ids, e->n_document_ids,
+                                         e->respondent_ids, e->n_respondent_ids);
+    if (e)
+        cabinet__v1__poll_event__free_unpacked (e, NULL);
+    return status;
+}
+
 cab_status_t
 docs_projection_consume (PGconn *db, const char *topic, const char *key,
                          const Cabinet__V1__Event *ev, void *arg)
@@ -280,6 +302,8 @@ docs_projection_consume (PGconn *db, const char *topic, const char *key,
             status = s_apply_unit (db, ev, env->node_id);
     } else if (own && s_is (ev->service, "scheduling"))
         status = s_apply_scheduling (db, ev);
+    else if (own && s_is (ev->service, "voting") && s_is (ev->type, "poll.sent"))
+        status = s_apply_poll (db, ev);
     //  Data the database refuses will not improve on retry.
     if (status == CAB_INVALID_ARGUMENT || status == CAB_FAILED_PRECONDITION) {
         cab_warn ("projection: event %s (%s) refused by the database: skipped", ev->id,

@@ -349,7 +349,7 @@ docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc)
             return true;
         return doc->on_access_list && approved;
     }
-    if (doc->in_shared_library && approved)
+    if ((doc->in_shared_library || doc->poll_respondent) && approved)
         return true;
     if (!meeting)
         return doc->on_access_list && approved;

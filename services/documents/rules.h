@@ -183,6 +183,7 @@ typedef struct {
     bool published;          //  the meeting has been approved at some time
     bool on_access_list;     //  the actor is on the document's access list
     bool in_shared_library;  //  the document is in the shared library
+    bool poll_respondent;    //  the actor was asked in a poll sent with the document (R7.1)
 } docs_doc_facts_t;
 
 //  May the actor read the document (metadata, content, comments)? The one
@@ -195,7 +196,9 @@ typedef struct {
 //    library; of a meeting: its organizers (creator, chair, secretary,
 //    approver) and system admins in every status, its invitees and the
 //    people on its access list once approved (R3.3) and the meeting
-//    published; of a personal library upload: the access list.
+//    published; of a personal library upload: the access list; and,
+//    wherever it is, once approved, the respondents of an opinion poll
+//    sent with it (R7.1).
 //  A document the actor may not read does not exist for them (404).
 bool docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc);
 

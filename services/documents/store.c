@@ -116,7 +116,8 @@ static const char SQL_UPLOADS_EXPIRE[] =
     "         AND p.kind = 'user' AND (p.user_id = $1::uuid OR p.substitute_user_id = $1::uuid))," \
     " EXISTS (SELECT 1 FROM document_access a WHERE a.document_id = d.id"                          \
     "         AND a.user_id = $1::uuid),"                                                          \
-    " EXISTS (SELECT 1 FROM library_entries l WHERE l.document_id = d.id AND l.kind = 'shared')"
+    " EXISTS (SELECT 1 FROM library_entries l WHERE l.document_id = d.id AND l.kind = 'shared'),"  \
+    " EXISTS (SELECT 1 FROM poll_access g WHERE g.document_id = d.id AND g.user_id = $1::uuid)"
 enum {
     DC_ID,
     DC_TITLE,
@@ -160,6 +161,7 @@ enum {
     DC_INVITEE,
     DC_LISTED,
     DC_SHARED,
+    DC_POLL,
 };
 
 #define DOC_FROM                                                                                   \
@@ -333,6 +335,11 @@ static const char SQL_PUT_UNIT[] =
     "   node_id = EXCLUDED.node_id, source_sequence = EXCLUDED.source_sequence,"
     "   updated_at = now ()"
     " WHERE units.source_sequence <= EXCLUDED.source_sequence";
+
+static const char SQL_POLL_ACCESS[] =
+    "INSERT INTO poll_access (document_id, user_id, poll_id)"
+    " SELECT d, u, $1 FROM unnest ($2::uuid[]) AS d, unnest ($3::uuid[]) AS u"
+    " ON CONFLICT DO NOTHING";
 
 static const char SQL_FORGET[] =
     "UPDATE users SET active = false, updated_at = now () WHERE id = $1 AND node_id <> $2";
@@ -750,6 +757,7 @@ s_doc_from_row (cab_arena_t *arena, const PGresult *res, int row, const docs_act
     }
     f->on_access_list = cab_db_bool (res, row, DC_LISTED);
     f->in_shared_library = cab_db_bool (res, row, DC_SHARED);
+    f->poll_respondent = cab_db_bool (res, row, DC_POLL);
     return out;
 }
 
@@ -1620,4 +1628,18 @@ docs_store_invitation_opened (PGconn *db, const char *meeting_id, const char *us
 {
     const char *params[] = {meeting_id, user_id, s_opt (at)};
     return s_command (db, SQL_INVITATION_OPENED, 3, params);
+}
+
+cab_status_t
+docs_store_poll_access (PGconn *db, const char *poll_id, char *const *doc_ids, size_t nd,
+                        char *const *user_ids, size_t nu)
+{
+    cab_arena_t *arena = cab_arena_new ();
+    if (!arena)
+        return CAB_INTERNAL;
+    const char *params[] = {poll_id, cab_db_array (arena, doc_ids, nd),
+                            cab_db_array (arena, user_ids, nu)};
+    cab_status_t status = s_command (db, SQL_POLL_ACCESS, 3, params);
+    cab_arena_destroy (&arena);
+    return status;
 }

@@ -297,4 +297,10 @@ cab_status_t docs_store_put_participants (PGconn *db, const char *meeting_id,
 cab_status_t docs_store_invitation_opened (PGconn *db, const char *meeting_id, const char *user_id,
                                            const char *at);
 
+//  The respondents user_ids[0..nu) of poll poll_id may read its documents
+//  doc_ids[0..nd) (inside the consumer's open transaction; repeats are
+//  kept once).
+cab_status_t docs_store_poll_access (PGconn *db, const char *poll_id, char *const *doc_ids,
+                                     size_t nd, char *const *user_ids, size_t nu);
+
 #endif

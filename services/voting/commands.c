@@ -1,7 +1,10 @@
 /*  commands - the voting service's command verbs and periodic jobs:
     `seed-demo` (nothing to seed), `verify-export FILE` (the offline check
     of an export of signed ballots: it needs no database, only the file and
-    OpenSSL), and the job that forgets old Idempotency-Key records.  */
+    OpenSSL), and the periodic jobs: forgetting old Idempotency-Key
+    records, closing polls at their deadline and reminding those who have
+    not answered.  */
+#include "cab_config.h"
 #include "cab_log.h"
 #include "handlers.h"
 #include "signature.h"
@@ -13,6 +16,9 @@
 #define IDEM_MAX_AGE_S (7 * 24 * 3600)  //  a retry comes within seconds; a week is plenty
 #define IDEM_JOB_INTERVAL_S 3600
 #define IDEM_JOB_DELAY_S 60
+#define HOUR_S 3600
+#define POLL_REMIND_HOURS_MAX (24 * 30)
+#define POLL_SWEEP_MAX_S 3600
 
 static int
 s_expire_idem (PGconn *db, void *arg)
@@ -26,10 +32,33 @@ s_expire_idem (PGconn *db, void *arg)
     return 0;
 }
 
-const cab_job_t vote_jobs[] = {
-    {"idempotency-expiry", IDEM_JOB_INTERVAL_S, IDEM_JOB_DELAY_S, s_expire_idem},
-    {NULL, 0, 0, NULL},
-};
+//  Polls past their deadline are closed (poll.closed, poll.overdue) and
+//  those due within CABINET_POLL_REMIND_HOURS reminded (poll.due_soon).
+//  Readers and answers see a poll closed at its deadline at once; this
+//  only writes it down and tells the others.
+static int
+s_sweep_polls (PGconn *db, void *arg)
+{
+    (void) arg;
+    long closed = 0, reminded = 0;
+    int remind_s =
+        (int) cab_config_long ("CABINET_POLL_REMIND_HOURS", 0, POLL_REMIND_HOURS_MAX) * HOUR_S;
+    if (poll_store_sweep (db, remind_s, &closed, &reminded) != CAB_OK)
+        return -1;
+    if (closed || reminded)
+        cab_info ("voting: %ld polls closed at their deadline, %ld reminders", closed, reminded);
+    return 0;
+}
+
+void
+vote_jobs_fill (cab_job_t jobs[VOTE_JOBS])
+{
+    int sweep_s = (int) cab_config_long ("CABINET_POLL_SWEEP_SECONDS", 1, POLL_SWEEP_MAX_S);
+    jobs[0] =
+        (cab_job_t){"idempotency-expiry", IDEM_JOB_INTERVAL_S, IDEM_JOB_DELAY_S, s_expire_idem};
+    jobs[1] = (cab_job_t){"poll-deadlines", sweep_s, 1, s_sweep_polls};
+    jobs[2] = (cab_job_t){NULL, 0, 0, NULL};
+}
 
 int
 vote_command (PGconn *db, const cab_service_env_t *env, int argc, char **argv)

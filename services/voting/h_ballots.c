@@ -16,37 +16,6 @@
 
 #define RECEIPT_MAX 128  //  characters of a receipt as sent
 
-//  The caller's key that verifies signature over canonical, or NULL.
-//  Replies (422 without a key, a store failure) and sets *answered when it
-//  has.
-static const char *
-s_verifying_key (cab_call_t *call, const char *canonical, const char *signature, bool *answered)
-{
-    vote_worker_t *w = vote_call_worker (call);
-    vote_key_t *keys = NULL;
-    size_t n = 0;
-    *answered = false;
-    cab_status_t status =
-        vote_store_key_ders (w->store, call->arena, vote_call_user (call), &keys, &n);
-    if (status != CAB_OK) {
-        vote_call_fail (call, status, NULL);
-        *answered = true;
-        return NULL;
-    }
-    if (n == 0) {
-        cab_call_error_code (call, CAB_FAILED_PRECONDITION, "no_signing_key", "signature",
-                             "Bạn chưa đăng ký khóa ký số; hãy đăng ký khóa công khai trước khi "
-                             "bỏ phiếu có chữ ký");
-        *answered = true;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (vote_signature_verify (keys[i].der, keys[i].der_len, canonical, strlen (canonical),
-                                   signature))
-            return keys[i].id;
-    return NULL;
-}
-
 //  For a vote that requires signatures: check the time and the signature
 //  and fill in's signed fields. Replies and returns false when refused.
 static bool
@@ -71,7 +40,7 @@ s_signature_ok (cab_call_t *call, const vote_info_t *info, vote_cast_in_t *in)
     vote_canonical (canonical, len + 1, info->vote->id, in->option, in->voter_id,
                     in->signed_at_text);
     bool answered = false;
-    const char *key_id = s_verifying_key (call, canonical, in->signature, &answered);
+    const char *key_id = vote_call_verifying_key (call, canonical, in->signature, &answered);
     if (answered)
         return false;
     if (!key_id) {

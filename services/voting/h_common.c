@@ -4,6 +4,8 @@
 #include "cab_utf8.h"
 #include "cab_uuid.h"
 #include "handlers.h"
+#include "signature.h"
+#include <string.h>
 #include <time.h>
 
 vote_worker_t *
@@ -104,4 +106,33 @@ int64_t
 vote_now (void)
 {
     return (int64_t) time (NULL);
+}
+
+const char *
+vote_call_verifying_key (cab_call_t *call, const char *canonical, const char *signature,
+                         bool *answered)
+{
+    vote_worker_t *w = vote_call_worker (call);
+    vote_key_t *keys = NULL;
+    size_t n = 0;
+    *answered = false;
+    cab_status_t status =
+        vote_store_key_ders (w->store, call->arena, vote_call_user (call), &keys, &n);
+    if (status != CAB_OK) {
+        vote_call_fail (call, status, NULL);
+        *answered = true;
+        return NULL;
+    }
+    if (n == 0) {
+        cab_call_error_code (call, CAB_FAILED_PRECONDITION, "no_signing_key", "signature",
+                             "Bạn chưa đăng ký khóa ký số; hãy đăng ký khóa công khai trước khi "
+                             "gửi phiếu có chữ ký");
+        *answered = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (vote_signature_verify (keys[i].der, keys[i].der_len, canonical, strlen (canonical),
+                                   signature))
+            return keys[i].id;
+    return NULL;
 }

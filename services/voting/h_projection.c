@@ -5,13 +5,16 @@
     invitees), rsvp.submitted (the reply, and a delegate as a new invitee)
     and attendance.recorded (one participant's new attendance, with a
     substitute). Kept: each meeting's status, chair and secretary, and per
-    person invitee the reply, the attendance and the substitute.
+    person invitee the reply, the attendance and the substitute. And, for
+    the polls, this node's agencies and people from identity's unit.* and
+    user.* events (the shared cab_people).
 
     The consumer deduplicates by event id through the inbox table. Every
     row remembers the sequence of the event that wrote it, and an older
     event never overwrites a newer one. Eventually consistent: a roll call
     made a moment ago counts for a vote opened once its event has arrived.  */
 #include "cab_log.h"
+#include "cab_people.h"
 #include "cab_service.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/scheduling.pb-c.h"
@@ -133,6 +136,11 @@ vote_projection_consume (PGconn *db, const char *topic, const char *key,
     const cab_service_env_t *env = arg;
     if (!ev || !ev->has_payload || ev->payload.len == 0)
         return CAB_OK;
+    //  The agencies and people (whose are an agency's people, who holds an
+    //  office role), as every service that needs them keeps them.
+    cab_status_t people = CAB_OK;
+    if (cab_people_apply (db, ev, env->node_id, &people))
+        return people;
     //  Only this node's own meetings: votes are held where the meeting is.
     bool own = ev->source && env->node_id && strcmp (ev->source, env->node_id) == 0;
     if (!own || !s_is (ev->service, "scheduling") || !ev->type)

@@ -1,6 +1,7 @@
 /*  handlers - the voting service's RPC methods (one file per group:
-    h_votes.c, h_ballots.c, h_keys.c), the consumer that keeps the
-    projection of this node's meetings (h_projection.c), the command verbs
+    h_votes.c, h_ballots.c, h_keys.c, h_polls.c), the consumer that keeps the
+    projection of this node's meetings, agencies and people
+    (h_projection.c), opinion polls (h_polls.c), the command verbs
     and periodic jobs (commands.c), and the small functions they share
     (h_common.c). Each handler has the cab_handler_fn shape: it validates,
     authorizes with rules.c, calls the store and replies.  */
@@ -9,6 +10,8 @@
 #include "cab_consumer.h"
 #include "cab_idem.h"
 #include "cab_rpc.h"
+#include "poll_rules.h"
+#include "poll_store.h"
 #include "rules.h"
 #include "store.h"
 #include "worker.h"
@@ -29,6 +32,18 @@ cab_status_t vote_export (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t vote_register_key (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t vote_list_keys (cab_call_t *call, const ProtobufCMessage *request);
 
+/* ---- h_polls.c: opinion polls (R7) --------------------------------------------------- */
+cab_status_t poll_create (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_list (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_get (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_send (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_close (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_archive (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_answer (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_list_answers (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_results (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_overdue (cab_call_t *call, const ProtobufCMessage *request);
+
 /* ---- h_projection.c ------------------------------------------------------------------ */
 
 //  Consumer of the node's events topic: keeps the projection of this
@@ -39,8 +54,12 @@ cab_status_t vote_projection_consume (PGconn *db, const char *topic, const char 
 
 /* ---- commands.c ---------------------------------------------------------------------- */
 
-//  The periodic jobs (old idempotency records), NULL-name terminated.
-extern const cab_job_t vote_jobs[];
+#define VOTE_JOBS 3  //  the service's periodic jobs, and the terminating entry
+
+//  Fill jobs[0..VOTE_JOBS) with the periodic jobs (old idempotency
+//  records; polls past their deadline and reminders, every
+//  CABINET_POLL_SWEEP_SECONDS), NULL-name terminated.
+void vote_jobs_fill (cab_job_t jobs[VOTE_JOBS]);
 
 //  cab_service_t.command: "seed-demo" (nothing to seed). Returns the exit
 //  code, or -1 for an unknown verb.
@@ -95,6 +114,12 @@ cab_status_t vote_call_vote (cab_call_t *call, const char *id, vote_info_t **inf
 //  Vote id for its chair or secretary: as vote_call_vote, and 403 to
 //  another invitee.
 cab_status_t vote_call_managed_vote (cab_call_t *call, const char *id, vote_info_t **info);
+
+//  The caller's registered key that verifies signature (base64 ECDSA) over
+//  canonical, or NULL. Replies (422 no_signing_key without a key, a store
+//  failure) and sets *answered when it has.
+const char *vote_call_verifying_key (cab_call_t *call, const char *canonical, const char *signature,
+                                     bool *answered);
 
 //  Current time, Unix seconds.
 int64_t vote_now (void);

@@ -1,9 +1,10 @@
 /*  cabinet-voting - votes of a meeting in progress (R6.3): named, secret
     and digitally signed ballots, remote voting by absent members, live
     tallies, the export of signed ballots and its offline check
-    (`cabinet-voting verify-export FILE`). Opinion polls (R7) will join
-    this service. This file only declares the service; cab_service_main
-    runs it.  */
+    (`cabinet-voting verify-export FILE`); opinion polls (R7) with their
+    documents, answers (signed as ballots are), comments, results and
+    deadlines. This file only declares the service; cab_service_main runs
+    it.  */
 #include "cab_config.h"
 #include "cab_service.h"
 #include "cabinet/v1/identity.pb-c.h"
@@ -15,6 +16,7 @@
 extern const cab_embedded_file_t voting_embedded[];
 
 #define VOTE_ID &cabinet__v1__vote_id_request__descriptor
+#define POLL_ID &cabinet__v1__poll_id_request__descriptor
 
 static const cab_method_t s_methods[] = {
     {"voting.CreateVote", &cabinet__v1__create_vote_request__descriptor, vote_create, 0},
@@ -27,6 +29,16 @@ static const cab_method_t s_methods[] = {
     {"voting.ExportBallots", VOTE_ID, vote_export, 0},
     {"voting.RegisterKey", &cabinet__v1__register_key_request__descriptor, vote_register_key, 0},
     {"voting.ListKeys", &cabinet__v1__empty__descriptor, vote_list_keys, 0},
+    {"voting.CreatePoll", &cabinet__v1__create_poll_request__descriptor, poll_create, 0},
+    {"voting.ListPolls", &cabinet__v1__list_polls_request__descriptor, poll_list, 0},
+    {"voting.GetPoll", POLL_ID, poll_get, 0},
+    {"voting.SendPoll", POLL_ID, poll_send, 0},
+    {"voting.ClosePoll", POLL_ID, poll_close, 0},
+    {"voting.ArchivePoll", POLL_ID, poll_archive, 0},
+    {"voting.SubmitAnswer", &cabinet__v1__submit_answer_request__descriptor, poll_answer, 0},
+    {"voting.ListAnswers", &cabinet__v1__list_answers_request__descriptor, poll_list_answers, 0},
+    {"voting.PollResults", POLL_ID, poll_results, 0},
+    {"voting.PollOverdue", POLL_ID, poll_overdue, 0},
     {NULL, NULL, NULL, 0},
 };
 
@@ -37,7 +49,8 @@ main (int argc, char **argv)
     if (argc == 3 && strcmp (argv[1], VOTE_VERIFY_VERB) == 0)
         return vote_verify_export (argv[2]);
 
-    //  The projection follows scheduling's events on this node's topic.
+    //  The projection follows scheduling's and identity's events on this
+    //  node's topic.
     char *events = cab_config_events_topic (cab_config_str ("CABINET_NODE_ID"));
     if (!events)
         return EXIT_FAILURE;
@@ -46,6 +59,8 @@ main (int argc, char **argv)
         {"projection", topics, vote_projection_consume},
         {NULL, NULL, NULL},
     };
+    cab_job_t jobs[VOTE_JOBS];
+    vote_jobs_fill (jobs);
     const cab_service_t voting = {
         .name = "voting",
         .methods = s_methods,
@@ -55,7 +70,7 @@ main (int argc, char **argv)
         .worker_ready = vote_worker_ready,
         .command = vote_command,
         .consumers = consumers,
-        .jobs = vote_jobs,
+        .jobs = jobs,
     };
     int rc = cab_service_main (&voting, argc, argv);
     free (events);

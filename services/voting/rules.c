@@ -229,6 +229,18 @@ s_blank (const char *s)
     return true;
 }
 
+bool
+vote_text_has_control (const char *s, bool lines)
+{
+    return s && s_has_control (s, lines);
+}
+
+bool
+vote_text_blank (const char *s)
+{
+    return s_blank (s);
+}
+
 void
 vote_check_id (const char *field, const char *id, bool required, vote_fault_t *fault)
 {

@@ -97,6 +97,13 @@ void vote_may_export (vote_state_t state, bool secret, bool signature_required,
 #define VOTE_DEFAULT_OPTIONS 3
 extern const char *const vote_default_options[VOTE_DEFAULT_OPTIONS];
 
+//  true if s holds control characters (C0, DEL, C1); with lines, line
+//  breaks and tabs are allowed. NULL holds none.
+bool vote_text_has_control (const char *s, bool lines);
+
+//  true if s is NULL, empty or only blanks.
+bool vote_text_blank (const char *s);
+
 //  An id parameter (400 when malformed, or missing and required).
 void vote_check_id (const char *field, const char *id, bool required, vote_fault_t *fault);
 
