@@ -560,4 +560,29 @@ assert_eq "the secret vote's closing carries its tally" "1 3" \
 secret_cast_count=$(kafka_events "$EVENTS" | awk -F'\t' -v s="$V2" 'index("," $5 ",", ",ce_type=ballot.cast,") && index("," $5 ",", ",ce_subject=" s ",")' | wc -l)
 check "every secret ballot (casts and changes: 7) has its event" test "$secret_cast_count" -ge 7
 
+
+# ---------------------------------------------------------------------------
+section "a vote left open when the meeting ends"
+call POST "/api/v1/meetings/$M/votes" '{"question": "Kéo dài thời gian họp thêm 30 phút?"}' "${TOKEN[chutri]}"
+assert_status "the chair prepares one more vote" 201
+V9=$(jget .id)
+call POST "/api/v1/votes/$V9/open" "" "${TOKEN[chutri]}"
+assert_status "… and opens it" 200
+ballot "$V9" "${TOKEN[daibieu1]}" "$(opt "Tán thành")"
+assert_status "daibieu1 votes" 200
+call POST "/api/v1/meetings/$M/end" "" "${TOKEN[chutri]}"
+assert_status "the chair ends the meeting without closing the vote" 200
+v9_closed() { [ "$(psql_q "SELECT status FROM voting.votes WHERE id = '$V9'")" == closed ]; }
+check "the voting service closes it once it learns the meeting ended" wait_for 30 v9_closed
+call GET "/api/v1/votes/$V9" "" "${TOKEN[daibieu2]}"
+assert_json "… with the final tally of the ballots cast" \
+  '.status == "closed" and .voted == 1 and ([.tally[].count] == [1, 0, 0]) and .closed_at != null'
+ballot "$V9" "${TOKEN[daibieu2]}" "$(opt "Tán thành")"
+assert_error "a ballot after the meeting ended is refused" 409
+auto_closed() { [ -n "$(record vote.closed "$V9")" ]; }
+check "vote.closed is published for it" wait_for 30 auto_closed
+F=$(decode VoteView "$(record vote.closed "$V9")")
+assert_eq "… by nobody (the service itself), with its meeting and tally" "$M  1" \
+  "$(pb_get meeting_id <<<"$F") $(pb_get actor_id <<<"$F") $(grep '^payload.vote.tally.count' <<<"$F" | awk -F'\t' '{ s += $2 } END { print s }')"
+
 finish

@@ -2,8 +2,8 @@
     `seed-demo` (nothing to seed), `verify-export FILE` (the offline check
     of an export of signed ballots: it needs no database, only the file and
     OpenSSL), and the periodic jobs: forgetting old Idempotency-Key
-    records, closing polls at their deadline and reminding those who have
-    not answered.  */
+    records, closing the votes a meeting left open when it ended, closing
+    polls at their deadline and reminding those who have not answered.  */
 #include "cab_config.h"
 #include "cab_log.h"
 #include "handlers.h"
@@ -19,6 +19,7 @@
 #define HOUR_S 3600
 #define POLL_REMIND_HOURS_MAX (24 * 30)
 #define POLL_SWEEP_MAX_S 3600
+#define VOTE_CLOSE_JOB_S 2  //  how soon a vote left open at the end of its meeting closes
 
 static int
 s_expire_idem (PGconn *db, void *arg)
@@ -29,6 +30,18 @@ s_expire_idem (PGconn *db, void *arg)
         return -1;
     if (deleted > 0)
         cab_info ("voting: forgot %ld Idempotency-Key records older than a week", deleted);
+    return 0;
+}
+
+static int
+s_close_votes (PGconn *db, void *arg)
+{
+    (void) arg;
+    long closed = 0;
+    if (vote_store_close_ended (db, &closed) != CAB_OK)
+        return -1;
+    if (closed > 0)
+        cab_info ("voting: closed %ld votes left open when their meeting ended", closed);
     return 0;
 }
 
@@ -57,7 +70,8 @@ vote_jobs_fill (cab_job_t jobs[VOTE_JOBS])
     jobs[0] =
         (cab_job_t){"idempotency-expiry", IDEM_JOB_INTERVAL_S, IDEM_JOB_DELAY_S, s_expire_idem};
     jobs[1] = (cab_job_t){"poll-deadlines", sweep_s, 1, s_sweep_polls};
-    jobs[2] = (cab_job_t){NULL, 0, 0, NULL};
+    jobs[2] = (cab_job_t){"votes-of-ended-meetings", VOTE_CLOSE_JOB_S, 1, s_close_votes};
+    jobs[3] = (cab_job_t){NULL, 0, 0, NULL};
 }
 
 int

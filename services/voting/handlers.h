@@ -54,11 +54,12 @@ cab_status_t vote_projection_consume (PGconn *db, const char *topic, const char 
 
 /* ---- commands.c ---------------------------------------------------------------------- */
 
-#define VOTE_JOBS 3  //  the service's periodic jobs, and the terminating entry
+#define VOTE_JOBS 4  //  the service's periodic jobs, and the terminating entry
 
 //  Fill jobs[0..VOTE_JOBS) with the periodic jobs (old idempotency
-//  records; polls past their deadline and reminders, every
-//  CABINET_POLL_SWEEP_SECONDS), NULL-name terminated.
+//  records; votes left open by an ended meeting, every 2 s; polls past
+//  their deadline and reminders, every CABINET_POLL_SWEEP_SECONDS),
+//  NULL-name terminated.
 void vote_jobs_fill (cab_job_t jobs[VOTE_JOBS]);
 
 //  cab_service_t.command: "seed-demo" (nothing to seed). Returns the exit

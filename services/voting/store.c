@@ -122,6 +122,10 @@ static const char SQL_VOTE_LOCK[] =
     "SELECT v.status, v.secret, v.meeting_id, m.status, cardinality (v.options) FROM votes v"
     " LEFT JOIN meetings m ON m.id = v.meeting_id WHERE v.id = $1 FOR UPDATE OF v";
 
+static const char SQL_VOTES_OF_ENDED[] =
+    "SELECT v.id FROM votes v JOIN meetings m ON m.id = v.meeting_id"
+    " WHERE v.status = 'open' AND m.status IN ('ended', 'cancelled')";
+
 static const char SQL_VOTE_SHARE[] =
     "SELECT status, secret, cardinality (options), meeting_id FROM votes WHERE id = $1 FOR SHARE";
 
@@ -810,6 +814,34 @@ cleanup:
     //  them instead of waiting for autovacuum. Not in a transaction.
     if (status == CAB_OK && v.secret && s_command (db, SQL_SECRET_VACUUM, 0, NULL) != CAB_OK)
         cab_warn ("voting: secret_choices could not be vacuumed after closing vote %s", id);
+    return status;
+}
+
+cab_status_t
+vote_store_close_ended (PGconn *db, long *closed)
+{
+    *closed = 0;
+    PGresult *res = NULL;
+    cab_status_t status = cab_db_exec (db, SQL_VOTES_OF_ENDED, 0, NULL, &res);
+    if (status != CAB_OK)
+        return status;
+    vote_store_t *store = vote_store_new (db);
+    cab_arena_t *arena = cab_arena_new ();
+    if (!store || !arena)
+        status = CAB_INTERNAL;
+    for (int i = 0; status == CAB_OK && i < PQntuples (res); i++) {
+        vote_fault_t fault;
+        vote_fault_clear (&fault);
+        vote_info_t *info = NULL;
+        status = vote_store_close (store, arena, PQgetvalue (res, i, 0), NULL, NULL, &fault, &info);
+        if (status == CAB_OK)
+            (*closed)++;
+        else if (fault.status == status)
+            status = CAB_OK;  //  closed by its chair meanwhile
+    }
+    cab_arena_destroy (&arena);
+    vote_store_destroy (&store);
+    PQclear (res);
     return status;
 }
 

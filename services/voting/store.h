@@ -191,6 +191,11 @@ cab_status_t vote_store_put_invitees (PGconn *db, const char *meeting_id,
                                       Cabinet__V1__Participant *const *items, size_t n,
                                       bool replace, uint64_t sequence);
 
+//  Close the open votes of meetings that ended or were cancelled, each as
+//  vote_store_close does with no actor (vote.closed with the final tally),
+//  so no vote outlives its meeting (a periodic job). *closed counts them.
+cab_status_t vote_store_close_ended (PGconn *db, long *closed);
+
 //  Forget idempotency records older than max_age_s (a periodic job).
 cab_status_t vote_store_expire_idem (PGconn *db, int max_age_s, long *deleted);
 
