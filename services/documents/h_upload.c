@@ -324,13 +324,28 @@ docs_upload_chunk (cab_call_t *call, const ProtobufCMessage *request)
     return cab_call_reply (call, reply);
 }
 
-//  A repeated UploadFinish of a finished upload: the same document.
+//  A repeated UploadFinish of a finished upload: the same document. Its
+//  uploader no longer reads a recording, yet the first answer was theirs
+//  (the gateway repeats a finish whose answer it lost): the upload, which
+//  only its starter may name, stands for the right to that one answer.
 static cab_status_t
 s_finished_already (cab_call_t *call, const docs_upload_t *u)
 {
     if (strcmp (u->state, "done") != 0 || !u->document_id)
         return s_not_open (call, u);
     docs_doc_t *doc = NULL;
+    if (u->classification == DOCS_RECORDING) {
+        docs_worker_t *w = docs_call_worker (call);
+        docs_actor_t actor;
+        docs_call_actor (call, &actor);
+        cab_status_t status =
+            docs_store_document (w->store, call->arena, u->document_id, &actor, &doc);
+        if (status == CAB_NOT_FOUND)
+            return cab_call_error (call, status, "upload_id", DOCS_MSG_DOCUMENT_NOT_FOUND);
+        if (status != CAB_OK)
+            return docs_call_fail (call, status);
+        return cab_call_reply (call, doc->doc);
+    }
     if (docs_call_document (call, "upload_id", u->document_id, &doc) != CAB_OK)
         return call->status;
     return cab_call_reply (call, doc->doc);
