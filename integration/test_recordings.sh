@@ -180,29 +180,33 @@ call GET "/api/v1/documents/$OGG" "" "${TOKEN[vanthu]}"
 assert_error "the clerk no longer reads the one they uploaded" 404
 
 section "recordings are out of every list but the chair's and the admins'"
-listed() { # TOKEN QUERY → ids
+# listed TOKEN QUERY: GET /api/v1/documents?QUERY; IDS the ids found ("" and
+# a failure when the request is refused).
+listed() {
+  IDS=""
   call GET "/api/v1/documents?$2" "" "$1"
-  [ "$STATUS" == 200 ] && jget '[.items[].id] | join(" ")'
+  [ "$STATUS" == 200 ] && IDS=$(jget '[.items[].id] | join(" ")')
 }
+TITLES="q=$(jq -rn --arg q "ghi am $R" '$q|@uri')"
 for who in thuky lanhdao daibieu1 vanthu; do
-  ids=$(listed "${TOKEN[$who]}" "meeting_id=$M")
-  if [ "$STATUS" != 200 ] || [[ " $ids " == *" $WAV "* || " $ids " == *" $MP3 "* || " $ids " == *" $OGG "* ]]; then
-    fail "$who's list of the meeting's documents holds no recording" "$ids"
+  if ! listed "${TOKEN[$who]}" "meeting_id=$M" ||
+    [[ " $IDS " == *" $WAV "* || " $IDS " == *" $MP3 "* || " $IDS " == *" $OGG "* ]]; then
+    fail "$who's list of the meeting's documents holds no recording" "$STATUS $IDS"
   else pass "$who's list of the meeting's documents holds no recording"; fi
-  ids=$(listed "${TOKEN[$who]}" "q=$(jq -rn --arg q "ghi am $R" '$q|@uri')")
-  if [ "$STATUS" == 200 ] && [ -z "$ids" ]; then pass "… nor does a search for their titles"; else
-    fail "… nor does a search for their titles" "$ids"
+  if listed "${TOKEN[$who]}" "$TITLES" && [ -z "$IDS" ]; then pass "… nor does a search for their titles"; else
+    fail "… nor does a search for their titles" "$STATUS $IDS"
   fi
 done
-ids=$(listed "${TOKEN[thuky]}" "meeting_id=$M")
-if [[ " $ids " == *" $PDF "* ]]; then pass "… while the secretary lists the PDF"; else
-  fail "… while the secretary lists the PDF" "$ids"
+listed "${TOKEN[thuky]}" "meeting_id=$M"
+if [[ " $IDS " == *" $PDF "* ]]; then pass "… while the secretary lists the PDF"; else
+  fail "… while the secretary lists the PDF" "$IDS"
 fi
-assert_eq "the chair lists the meeting's recordings and the PDF" $((RECORDINGS + 1)) \
-  "$(listed "${TOKEN[chutri]}" "meeting_id=$M" | wc -w)"
-assert_eq "… and finds them by their titles" $RECORDINGS \
-  "$(listed "${TOKEN[chutri]}" "q=$(jq -rn --arg q "ghi am $R" '$q|@uri')" | wc -w)"
-assert_eq "the system admin too" $((RECORDINGS + 1)) "$(listed "${TOKEN[admin]}" "meeting_id=$M" | wc -w)"
+listed "${TOKEN[chutri]}" "meeting_id=$M"
+assert_eq "the chair lists the meeting's recordings and the PDF" $((RECORDINGS + 1)) "$(wc -w <<<"$IDS")"
+listed "${TOKEN[chutri]}" "$TITLES"
+assert_eq "… and finds them by their titles" $RECORDINGS "$(wc -w <<<"$IDS")"
+listed "${TOKEN[admin]}" "meeting_id=$M"
+assert_eq "the system admin too" $((RECORDINGS + 1)) "$(wc -w <<<"$IDS")"
 call GET "/api/v1/reports/access/$M" "" "${TOKEN[chutri]}"
 assert_status "the access report" 200
 assert_json "… counts the PDF only" '.documents == 1 and .pages == 3'
