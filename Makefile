@@ -187,6 +187,7 @@ $(BUILD)/fuzz/fuzz_legacy: $(FUZZ_LEGACY)
 FUZZ_PAGES := fuzz/fuzz_pages.c $(addprefix services/documents/,analyze.c filetype.c ooxml.c \
                 pdf.c signature.c rules.c legacy.c) shared/cab_log.c shared/cab_config.c \
               shared/cab_utf8.c shared/cab_arena.c shared/cab_uuid.c shared/cab_crypto.c \
+              shared/cab_actor.c \
               $(GEN)/cabinet/v1/documents.pb-c.c
 $(BUILD)/fuzz/fuzz_pages: $(FUZZ_PAGES) | $(PROTO_H)
 	@mkdir -p $(dir $@)

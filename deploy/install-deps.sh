@@ -22,6 +22,7 @@ PKGS=(
   libpoppler-glib-dev                # documents: PDF pages and text
   curl jq wrk                        # integration tests and benchmarks
   python3                            # integration tests: the files uploaded (standard library only)
+  lame vorbis-tools opus-tools flac   # integration tests: real audio recordings (MP3, Ogg, Opus, FLAC)
   clang libclang-rt-14-dev           # make fuzz (libFuzzer)
 )
 

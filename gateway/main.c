@@ -209,6 +209,8 @@ main (int argc, char **argv)
         .max_body = (size_t) cab_config_long ("CABINET_MAX_BODY_BYTES", BODY_MIN, BODY_MAX),
         .upload_max =
             (uint64_t) cab_config_long ("CABINET_UPLOAD_MAX_MB", 1, UPLOAD_MB_MAX) * BYTES_PER_MB,
+        .recording_max = (uint64_t) cab_config_long ("CABINET_RECORDING_MAX_MB", 1, UPLOAD_MB_MAX)
+                         * BYTES_PER_MB,
         .cookie_secure = cab_config_bool ("CABINET_COOKIE_SECURE"),
         .session_max_age =
             cab_config_long ("CABINET_SESSION_HOURS", 1, SESSION_HOURS_MAX) * SECONDS_PER_HOUR,

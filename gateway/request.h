@@ -27,6 +27,7 @@ typedef struct {
     const char *web_dir;      //  absolute, resolved folder of the web UI; NULL: none
     size_t max_body;          //  largest JSON request body accepted, bytes
     uint64_t upload_max;      //  largest uploaded file, bytes
+    uint64_t recording_max;   //  largest meeting recording (classification=recording), bytes
     bool cookie_secure;       //  add Secure to cookies (behind HTTPS)
     long session_max_age;     //  cookie lifetime, seconds
     int rpc_timeout_ms;       //  per attempt, also used for health checks

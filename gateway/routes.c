@@ -152,6 +152,9 @@ const gw_route_t gw_routes[] = {
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
     {"POST", "/api/v1/meetings/{id}/end", "scheduling.EndMeeting", TRANSITION, MEETING,
      GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/meetings/{id}/secret", "scheduling.SetMeetingSecret",
+     &cabinet__v1__set_secret_request__descriptor, MEETING, GW_AUTH_SESSION, HTTP_OK, NULL, NULL,
+     NULL, false, NULL},
 
     //  attendance (R4)
     {"POST", "/api/v1/meetings/{id}/rsvp", "scheduling.Rsvp",

@@ -8,7 +8,10 @@
     (documents.UploadChunk), and once the body is complete
     documents.UploadFinish decides the type by content, counts pages and
     answers with the document. The gateway holds one chunk at a time,
-    never the file.
+    never the file. A meeting's recording (classification=recording, sent
+    before the file) has its own size limit, CABINET_RECORDING_MAX_MB:
+    what is refused before the form is read is what passes the larger of
+    the two; the file part is held to its own class's.
 
     Refusals: not multipart 415; a declared length over the node's limit
     413 before any byte is read; a body that passes the limit on the way
@@ -63,6 +66,13 @@ typedef struct {
     uint64_t sent;  //  bytes handed to the service
     bool finished;
 } s_upload_t;
+
+//  The larger of the two limits: all that is known before the form is read.
+static uint64_t
+s_any_limit (const gw_env_t *env)
+{
+    return env->recording_max > env->upload_max ? env->recording_max : env->upload_max;
+}
 
 static void
 s_invalid (s_upload_t *self, const char *message, const char *field)
@@ -149,6 +159,11 @@ s_begin_upload (s_upload_t *self)
     msg.n_access_user_ids = self->n_access;
     msg.access_user_ids = self->access;
     msg.filename = self->filename;
+    //  The class is known now (its field comes before the file).
+    if (self->classification && strcmp (self->classification, "recording") == 0)
+        self->limit = self->req->env->recording_max;
+    else
+        self->limit = self->req->env->upload_max;
     if (self->req->content_length > 0) {
         msg.has_size = true;
         msg.size = self->req->content_length;
@@ -302,7 +317,7 @@ s_open (gw_request_t *req, gw_reply_t *reply)
                         "Content-Type");
         return NULL;
     }
-    uint64_t limit = req->env->upload_max;
+    uint64_t limit = s_any_limit (req->env);
     if (req->content_length >= 0 && (uint64_t) req->content_length > limit + FORM_OVERHEAD) {
         s_too_large (reply, limit);
         return NULL;
@@ -404,7 +419,7 @@ s_close (void *state)
 static uint64_t
 s_limit (const gw_request_t *req)
 {
-    return req->env->upload_max + FORM_OVERHEAD;
+    return s_any_limit (req->env) + FORM_OVERHEAD;
 }
 
 const gw_sink_t gw_upload_sink = {

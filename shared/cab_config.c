@@ -84,6 +84,8 @@ const cab_config_var_t cab_config_vars[] = {
     {"CABINET_DATA_DIR", "var/data",
      "stored documents (objects/, by SHA-256) and uploads in progress (tmp/)"},
     {"CABINET_UPLOAD_MAX_MB", "100", "largest document accepted, in MiB (documents and gateway)"},
+    {"CABINET_RECORDING_MAX_MB", "2048",
+     "largest meeting recording (audio) accepted, in MiB (documents and gateway)"},
     {"CABINET_ACCEPTED_TYPES", "pdf,docx,xlsx,doc,xls,pptx,jpg,png",
      "document types accepted, as recognised from the content (not the name)"},
     {"CABINET_SECRET_UPLOADS", "allow", "allow or forbid uploading secret (MẬT) documents (R5.2)"},

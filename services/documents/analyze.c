@@ -22,6 +22,7 @@
 #define FRAME_HEADER 4                    //  big-endian length before each frame
 #define CHILD_MEMORY_MAX (1536ull << 20)  //  address space of the analysing process
 #define CHILD_CPU_SECONDS 120
+#define AUDIO_HEAD (64 * 1024)  //  bytes read of a recording: its header and track list
 
 void
 docs_analyze_opts_default (docs_analyze_opts_t *opts, const char *trust_anchors)
@@ -193,6 +194,40 @@ s_zip (int fd, const docs_analyze_opts_t *opts, Cabinet__V1__DocumentAnalysis *a
     docs_ooxml_destroy (&zip);
 }
 
+//  Audio (a recording, R6.5): its kind and, when the header says it, its
+//  length; no pages, no text. A WebM file is kept only when its tracks are
+//  audio, else it is a "video". Never an accepted document kind.
+static void
+s_audio (int fd, int64_t size, const char *mime, const char *description, docs_magic_t magic,
+         Cabinet__V1__DocumentAnalysis *a)
+{
+    unsigned char *head = malloc (AUDIO_HEAD);
+    ssize_t got = head ? pread (fd, head, AUDIO_HEAD, 0) : -1;
+    size_t len = got > 0 ? (size_t) got : 0;
+    docs_audio_t kind = DOCS_AUDIO_COUNT;
+    if (magic == DOCS_MAGIC_WEBM) {
+        if (docs_webm_audio_only (head, len))
+            kind = DOCS_AUDIO_WEBM;
+    } else
+        docs_magic_audio (mime, description, &kind);
+    a->accepted_kind = false;
+    if (kind == DOCS_AUDIO_COUNT) {
+        a->file_type = strdup ("video");
+        free (head);
+        return;
+    }
+    a->file_type = strdup (docs_audio_name (kind));
+    free (a->mime_type);
+    a->mime_type = strdup (docs_audio_mime (kind));
+    a->has_audio = a->audio = true;
+    int seconds = docs_audio_duration (kind, head, len, size);
+    if (seconds >= 0) {
+        a->has_duration_seconds = true;
+        a->duration_seconds = seconds;
+    }
+    free (head);
+}
+
 Cabinet__V1__DocumentAnalysis *
 docs_analyze_fd (int fd, const docs_analyze_opts_t *opts, docs_analyze_stage_fn *on_kind, void *arg)
 {
@@ -240,6 +275,10 @@ docs_analyze_fd (int fd, const docs_analyze_opts_t *opts, docs_analyze_stage_fn 
         break;
     case DOCS_MAGIC_OLE:
         a->file_type = strdup ("ole");
+        break;
+    case DOCS_MAGIC_AUDIO:
+    case DOCS_MAGIC_WEBM:
+        s_audio (fd, size, mime, description, magic, a);
         break;
     case DOCS_MAGIC_OTHER:
         a->file_type = strdup ("other");

@@ -19,7 +19,11 @@
       thrown away because a parser failed. It is never refused for that.
     - Images count one page; Word 97-2003 files the count libmagic reads
       from their summary information, when present; Excel 97-2003 files
-      are unknown.  */
+      are unknown.
+    - Audio (MP3, WAV, Ogg Vorbis or Opus, FLAC, M4A, AAC, WebM with audio
+      tracks only) is reported as such (audio, its kind in file_type), never
+      as an accepted document kind: it can only be a meeting's recording.
+      Its length is read from WAV and FLAC headers; nothing is decoded.  */
 #ifndef DOCS_ANALYZE_H
 #define DOCS_ANALYZE_H
 #include "cabinet/v1/documents.pb-c.h"

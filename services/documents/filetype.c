@@ -74,6 +74,11 @@ docs_magic_classify (const char *mime, const char *description)
         return DOCS_MAGIC_JPG;
     if (strcasecmp (mime, "image/png") == 0)
         return DOCS_MAGIC_PNG;
+    docs_audio_t kind;
+    if (docs_magic_audio (mime, description, &kind))
+        return DOCS_MAGIC_AUDIO;
+    if (strcasecmp (mime, "video/webm") == 0 || strcasecmp (mime, "audio/webm") == 0)
+        return DOCS_MAGIC_WEBM;
     if (s_in (mime, s_programs)
         || (description && (strstr (description, "executable") || strstr (description, "PE32"))))
         return DOCS_MAGIC_EXE;
@@ -97,6 +102,134 @@ docs_magic_classify (const char *mime, const char *description)
         return DOCS_MAGIC_OLE;
     }
     return DOCS_MAGIC_OTHER;
+}
+
+//  libmagic's MIME types (file 5.44) of the audio kinds kept.
+static const struct {
+    const char *mime;
+    docs_audio_t kind;
+} s_audio_mimes[] = {
+    {"audio/mpeg", DOCS_AUDIO_MP3},          {"audio/x-wav", DOCS_AUDIO_WAV},
+    {"audio/wav", DOCS_AUDIO_WAV},           {"audio/vnd.wave", DOCS_AUDIO_WAV},
+    {"audio/ogg", DOCS_AUDIO_OGG},           {"audio/x-ogg", DOCS_AUDIO_OGG},
+    {"audio/flac", DOCS_AUDIO_FLAC},         {"audio/x-flac", DOCS_AUDIO_FLAC},
+    {"audio/x-m4a", DOCS_AUDIO_M4A},         {"audio/mp4", DOCS_AUDIO_M4A},
+    {"audio/x-hx-aac-adts", DOCS_AUDIO_AAC}, {"audio/x-hx-aac-adif", DOCS_AUDIO_AAC},
+    {"audio/aac", DOCS_AUDIO_AAC},
+};
+
+bool
+docs_magic_audio (const char *mime, const char *description, docs_audio_t *kind)
+{
+    if (!mime)
+        return false;
+    for (size_t i = 0; i < sizeof s_audio_mimes / sizeof s_audio_mimes[0]; i++)
+        if (strcasecmp (mime, s_audio_mimes[i].mime) == 0) {
+            *kind = s_audio_mimes[i].kind;
+            //  One Ogg container, two names: Opus is told by its description.
+            if (*kind == DOCS_AUDIO_OGG && description && strstr (description, "Opus audio"))
+                *kind = DOCS_AUDIO_OPUS;
+            return true;
+        }
+    return false;
+}
+
+#define EBML_CLUSTER 0x1F43B675u  //  the first cluster ends the header
+#define EBML_CODEC_ID 0x86u       //  a track's CodecID, a string
+
+bool
+docs_webm_audio_only (const unsigned char *head, size_t len)
+{
+    bool audio = false, video = false;
+    uint32_t window = 0;
+    for (size_t i = 0; i < len; i++) {
+        window = (window << 8) | head[i];
+        if (i >= 3 && window == EBML_CLUSTER)
+            break;
+        //  CodecID, its size in one byte (0x80 | n), then "A_" / "V_" / "S_".
+        if (head[i] != EBML_CODEC_ID || i + 3 >= len)
+            continue;
+        unsigned size = head[i + 1];
+        if (size < 0x83 || size > 0x80 + 32 || head[i + 3] != '_')
+            continue;
+        if (head[i + 2] == 'A')
+            audio = true;
+        else if (head[i + 2] == 'V')
+            video = true;
+    }
+    return audio && !video;
+}
+
+static uint32_t
+s_le32 (const unsigned char *p)
+{
+    return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+//  units / per_second, rounded; -1 when unknown or beyond an int.
+static int
+s_seconds (uint64_t units, uint32_t per_second)
+{
+    if (units == 0 || per_second == 0)
+        return -1;
+    uint64_t seconds = (units + per_second / 2) / per_second;
+    return seconds <= INT32_MAX ? (int) seconds : -1;
+}
+
+#define RIFF_HEADER 12   //  "RIFF", size, "WAVE"
+#define CHUNK_HEADER 8   //  id, size
+#define FMT_BYTE_RATE 8  //  offset of the byte rate in the fmt chunk
+
+static int
+s_wav_duration (const unsigned char *head, size_t len, int64_t file_size)
+{
+    if (len < RIFF_HEADER || memcmp (head, "RIFF", 4) != 0 || memcmp (head + 8, "WAVE", 4) != 0)
+        return -1;
+    uint32_t byte_rate = 0;
+    size_t at = RIFF_HEADER;
+    while (at + CHUNK_HEADER <= len) {
+        uint32_t size = s_le32 (head + at + 4);
+        if (memcmp (head + at, "fmt ", 4) == 0 && size >= 16 && at + CHUNK_HEADER + 12 <= len)
+            byte_rate = s_le32 (head + at + CHUNK_HEADER + FMT_BYTE_RATE);
+        else if (memcmp (head + at, "data", 4) == 0) {
+            if (byte_rate == 0)
+                return -1;
+            //  A recorder that never came back to write the size: the rest.
+            int64_t bytes = size == 0 || size == UINT32_MAX
+                                ? file_size - (int64_t) (at + CHUNK_HEADER)
+                                : (int64_t) size;
+            return bytes > 0 ? s_seconds ((uint64_t) bytes, byte_rate) : -1;
+        }
+        at += CHUNK_HEADER + size + (size & 1);  //  chunks are padded to even sizes
+    }
+    return -1;
+}
+
+#define FLAC_STREAMINFO 8  //  "fLaC", then the first block's header
+
+static int
+s_flac_duration (const unsigned char *head, size_t len)
+{
+    const unsigned char *p = head + FLAC_STREAMINFO + 10;  //  after block and frame sizes
+    if (len < FLAC_STREAMINFO + 18 || memcmp (head, "fLaC", 4) != 0 || (head[4] & 0x7f) != 0)
+        return -1;
+    uint32_t rate = (uint32_t) p[0] << 12 | (uint32_t) p[1] << 4 | p[2] >> 4;
+    uint64_t samples = (uint64_t) (p[3] & 0x0f) << 32 | (uint64_t) p[4] << 24
+                       | (uint64_t) p[5] << 16 | (uint64_t) p[6] << 8 | p[7];
+    return s_seconds (samples, rate);
+}
+
+int
+docs_audio_duration (docs_audio_t kind, const unsigned char *head, size_t len, int64_t file_size)
+{
+    switch (kind) {
+    case DOCS_AUDIO_WAV:
+        return s_wav_duration (head, len, file_size);
+    case DOCS_AUDIO_FLAC:
+        return s_flac_duration (head, len);
+    default:
+        return -1;
+    }
 }
 
 int

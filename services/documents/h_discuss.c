@@ -1,6 +1,7 @@
 /*  h_discuss - comments and suggested edits on a document (R5.8), read by
-    whoever may read the document and closed when its meeting ends (R6.7);
-    and personal notes, which only their author ever reads.  */
+    whoever may read the document and closed when its meeting ends (R6.7),
+    never on a recording; and personal notes, which only their author ever
+    reads (the chair may keep some on a recording).  */
 #include "handlers.h"
 
 cab_status_t
@@ -22,7 +23,9 @@ docs_add_comment (cab_call_t *call, const ProtobufCMessage *request)
     docs_doc_t *doc = NULL;
     if (docs_call_document (call, "document_id", req->document_id, &doc) != CAB_OK)
         return call->status;
-    docs_may_comment (doc->has_meeting, doc->meeting_state, &fault);
+    docs_may_comment_on (&doc->facts, &fault);
+    if (fault.status == CAB_OK)
+        docs_may_comment (doc->has_meeting, doc->meeting_state, &fault);
     if (fault.status != CAB_OK)
         return docs_call_fault (call, &fault);
     docs_actor_t actor;

@@ -5,6 +5,9 @@
     UploadFinish analyses the file in a child process (kind by content,
     pages, text, signature), stores it by its SHA-256 and records the
     document and its event in one transaction; UploadAbort gives up.
+    A meeting's recording (classification "recording", R6.5) comes the
+    same way under rules of its own: audio only, by its organizers, not
+    for a meeting the chair marked secret, its own size limit, no review.
     Whatever fails, no temporary file and no row is left behind, except an
     upload the caller can still finish after a failure of ours.  */
 #include "analyze.h"
@@ -90,7 +93,8 @@ docs_upload_begin (cab_call_t *call, const ProtobufCMessage *request)
         return call->status;
     if (!docs_class_parse (req->classification, &up.classification))
         return docs_call_invalid (call, "classification",
-                                  "Độ mật phải là normal (thường) hoặc secret (mật)");
+                                  "Độ mật phải là normal (thường), secret (mật) hoặc recording "
+                                  "(bản ghi âm cuộc họp)");
     bool ok = true;
     const char *title_encoding = "unicode", *name_encoding = "unicode";
     char *title = s_unicode_text (call, req->title, &title_encoding, &ok);
@@ -111,7 +115,12 @@ docs_upload_begin (cab_call_t *call, const ProtobufCMessage *request)
     docs_check_id_list ("access_user_ids", req->access_user_ids, req->n_access_user_ids, &fault);
     if (fault.status != CAB_OK)
         return docs_call_fault (call, &fault);
-    docs_check_declared_size (req->has_size ? req->size : 0, settings->max_bytes, &fault);
+    docs_check_access_list_allowed (up.classification, req->n_access_user_ids, &fault);
+    if (fault.status != CAB_OK)
+        return docs_call_fault (call, &fault);
+    int64_t limit =
+        docs_upload_limit (up.classification, settings->max_bytes, settings->recording_max);
+    docs_check_declared_size (req->has_size ? req->size : 0, limit, &fault);
     if (fault.status != CAB_OK)
         return docs_call_fault (call, &fault);
     docs_check_secret_allowed (up.classification, settings->secret_uploads, &fault);
@@ -124,7 +133,10 @@ docs_upload_begin (cab_call_t *call, const ProtobufCMessage *request)
         unsigned roles = 0;
         if (docs_call_meeting (call, "meeting_id", req->meeting_id, &m, &roles) != CAB_OK)
             return call->status;
-        docs_may_upload_to_meeting (&actor, roles, m->published, m->state, &fault);
+        if (up.classification == DOCS_RECORDING)
+            docs_may_upload_recording (&actor, roles, m->published, m->state, m->secret, &fault);
+        else
+            docs_may_upload_to_meeting (&actor, roles, m->published, m->state, &fault);
     } else
         docs_may_upload_to_library (&actor, up.library, up.classification, &fault);
     if (fault.status != CAB_OK)
@@ -182,7 +194,7 @@ docs_upload_begin (cab_call_t *call, const ProtobufCMessage *request)
     cabinet__v1__upload_begin_reply__init (reply);
     reply->upload_id = id;
     reply->has_max_bytes = reply->has_chunk_max_bytes = true;
-    reply->max_bytes = settings->max_bytes;
+    reply->max_bytes = limit;
     reply->chunk_max_bytes = DOCS_CHUNK_MAX;
     return cab_call_reply (call, reply);
 }
@@ -248,8 +260,9 @@ docs_upload_chunk (cab_call_t *call, const ProtobufCMessage *request)
         return s_not_open (call, u);
     }
     int64_t overlap = 0, total = 0;
-    docs_chunk_t fit =
-        docs_chunk_decide (u->received, offset, len, w->settings.max_bytes, &overlap, &total);
+    int64_t limit =
+        docs_upload_limit (u->classification, w->settings.max_bytes, w->settings.recording_max);
+    docs_chunk_t fit = docs_chunk_decide (u->received, offset, len, limit, &overlap, &total);
     docs_fault_t fault;
     switch (fit) {
     case DOCS_CHUNK_BAD:
@@ -266,7 +279,7 @@ docs_upload_chunk (cab_call_t *call, const ProtobufCMessage *request)
     case DOCS_CHUNK_TOO_LARGE:
         docs_store_rollback (w->store);
         s_discard (w, u->id);
-        docs_fault_too_large (w->settings.max_bytes, &fault);
+        docs_fault_too_large (limit, &fault);
         return docs_call_fault (call, &fault);
     case DOCS_CHUNK_REPEAT:
     case DOCS_CHUNK_APPEND:
@@ -311,13 +324,28 @@ docs_upload_chunk (cab_call_t *call, const ProtobufCMessage *request)
     return cab_call_reply (call, reply);
 }
 
-//  A repeated UploadFinish of a finished upload: the same document.
+//  A repeated UploadFinish of a finished upload: the same document. Its
+//  uploader no longer reads a recording, yet the first answer was theirs
+//  (the gateway repeats a finish whose answer it lost): the upload, which
+//  only its starter may name, stands for the right to that one answer.
 static cab_status_t
 s_finished_already (cab_call_t *call, const docs_upload_t *u)
 {
     if (strcmp (u->state, "done") != 0 || !u->document_id)
         return s_not_open (call, u);
     docs_doc_t *doc = NULL;
+    if (u->classification == DOCS_RECORDING) {
+        docs_worker_t *w = docs_call_worker (call);
+        docs_actor_t actor;
+        docs_call_actor (call, &actor);
+        cab_status_t status =
+            docs_store_document (w->store, call->arena, u->document_id, &actor, &doc);
+        if (status == CAB_NOT_FOUND)
+            return cab_call_error (call, status, "upload_id", DOCS_MSG_DOCUMENT_NOT_FOUND);
+        if (status != CAB_OK)
+            return docs_call_fail (call, status);
+        return cab_call_reply (call, doc->doc);
+    }
     if (docs_call_document (call, "upload_id", u->document_id, &doc) != CAB_OK)
         return call->status;
     return cab_call_reply (call, doc->doc);
@@ -338,7 +366,11 @@ s_still_allowed (cab_call_t *call, const docs_upload_t *u, const docs_actor_t *a
         docs_meeting_t *m = NULL;
         if (docs_call_meeting (call, "meeting_id", u->meeting_id, &m, roles) != CAB_OK)
             return false;
-        docs_may_upload_to_meeting (actor, *roles, m->published, m->state, &fault);
+        //  A meeting marked secret meanwhile takes no recording either.
+        if (u->classification == DOCS_RECORDING)
+            docs_may_upload_recording (actor, *roles, m->published, m->state, m->secret, &fault);
+        else
+            docs_may_upload_to_meeting (actor, *roles, m->published, m->state, &fault);
     }
     if (fault.status == CAB_OK)
         return true;
@@ -417,8 +449,13 @@ docs_upload_finish (cab_call_t *call, const ProtobufCMessage *request)
         fault.code = "unsupported_media_type";
         return docs_call_fault (call, &fault);
     }
-    docs_check_type (a->file_type, a->mime_type, a->accepted_kind ? w->settings.accepted : 0,
-                     &fault);
+    bool recording = u->classification == DOCS_RECORDING;
+    //  A recording is audio and nothing else; a document is anything but.
+    if (recording)
+        docs_check_recording_type (a->file_type, a->mime_type, &fault);
+    else
+        docs_check_type (a->file_type, a->mime_type, a->accepted_kind ? w->settings.accepted : 0,
+                         &fault);
     if (fault.status != CAB_OK) {
         cab_info ("upload %s refused: content is %s (%s)", u->id, a->file_type, a->mime_type);
         protobuf_c_message_free_unpacked (&a->base, NULL);
@@ -428,29 +465,34 @@ docs_upload_finish (cab_call_t *call, const ProtobufCMessage *request)
 
     bool pages_known =
         finished && a->pages_known_case == CABINET__V1__DOCUMENT_ANALYSIS__PAGES_KNOWN_PAGES;
-    docs_status_t initial = docs_initial_status (u->library, roles);
+    docs_status_t initial = docs_initial_status_of (u->classification, u->library, roles);
     char *id = cab_arena_alloc (call->arena, CAB_UUID_LEN + 1);
     cab_uuid_v7 (id);
     docs_doc_in_t in = {
         .upload = u,
         .id = id,
         .status = initial,
-        .approved_by =
-            initial == DOCS_APPROVED && u->library == DOCS_LIBRARY_NONE ? actor.user_id : NULL,
+        //  Nobody reviews a recording: approved, by no one.
+        .approved_by = initial == DOCS_APPROVED && u->library == DOCS_LIBRARY_NONE && !recording
+                           ? actor.user_id
+                           : NULL,
         .file_type = a->file_type,
         .mime_type = a->mime_type,
         .size = u->received,
         .sha256 = sha256,
         .pages = pages_known ? a->pages : -1,
-        .pages_note = finished ? a->pages_note
-                               : "Không phân tích được nội dung tệp (tệp có thể bị hỏng hoặc quá "
-                                 "phức tạp): chưa biết số trang",
+        //  A recording has no pages to count.
+        .pages_note = recording  ? NULL
+                      : finished ? a->pages_note
+                                 : "Không phân tích được nội dung tệp (tệp có thể bị hỏng hoặc "
+                                   "quá phức tạp): chưa biết số trang",
         .text = finished ? a->text : NULL,
         .text_encoding = finished && a->text && *a->text ? a->text_encoding : u->title_encoding,
         .signature = finished                            ? a->signature
                      : strcmp (a->file_type, "pdf") == 0 ? s_unchecked_signature (call)
                                                          : NULL,
         .temp_path = path,
+        .duration_seconds = a->has_duration_seconds ? a->duration_seconds : -1,
     };
     docs_doc_t *doc = NULL;
     status = docs_store_document_create (w->store, call->arena, w->storage, &in, &actor, &doc);

@@ -168,13 +168,19 @@ docs_check_type (const char *what, const char *mime, unsigned accepted, docs_fau
     char list[128];
     s_type_list (accepted, list, sizeof list);
     docs_type_t type;
+    docs_audio_t audio;
     if (docs_type_parse (what, &type)) {
         if (accepted & (1u << type))
             return;
         docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
                         "Hệ thống không nhận tệp %s. Các loại tệp được nhận: %s",
                         s_types[type].label, list);
-    } else if (what && strcmp (what, "exe") == 0)
+    } else if (docs_audio_parse (what, &audio))
+        docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
+                        "Tệp âm thanh không phải là tài liệu. Bản ghi âm cuộc họp được tải lên "
+                        "với classification=recording. Các loại tài liệu được nhận: %s",
+                        list);
+    else if (what && strcmp (what, "exe") == 0)
         docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
                         "Tệp này là chương trình chạy được, không được phép tải lên "
                         "(dù tên tệp là gì). Các loại tệp được nhận: %s",
@@ -197,6 +203,96 @@ docs_check_type (const char *what, const char *mime, unsigned accepted, docs_fau
         docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
                         "Loại tệp này (%s) không được nhận; loại tệp được xác định theo nội dung, "
                         "không theo tên. Các loại tệp được nhận: %s",
+                        mime && *mime ? mime : "không xác định", list);
+    fault->code = "unsupported_media_type";
+}
+
+/* ---- kinds of audio --------------------------------------------------------------- */
+
+static const s_type_info_t s_audio[DOCS_AUDIO_COUNT] = {
+    [DOCS_AUDIO_MP3] = {"mp3", "audio/mpeg", "mp3", "MP3"},
+    [DOCS_AUDIO_WAV] = {"wav", "audio/wav", "wav", "WAV"},
+    [DOCS_AUDIO_OGG] = {"ogg", "audio/ogg", "ogg", "Ogg Vorbis"},
+    [DOCS_AUDIO_OPUS] = {"opus", "audio/ogg", "opus", "Ogg Opus"},
+    [DOCS_AUDIO_FLAC] = {"flac", "audio/flac", "flac", "FLAC"},
+    [DOCS_AUDIO_M4A] = {"m4a", "audio/mp4", "m4a", "M4A"},
+    [DOCS_AUDIO_AAC] = {"aac", "audio/aac", "aac", "AAC"},
+    [DOCS_AUDIO_WEBM] = {"webm", "audio/webm", "webm", "WebM (chỉ âm thanh)"},
+};
+
+const char *
+docs_audio_name (docs_audio_t kind)
+{
+    return (unsigned) kind < DOCS_AUDIO_COUNT ? s_audio[kind].name : "";
+}
+
+const char *
+docs_audio_mime (docs_audio_t kind)
+{
+    return (unsigned) kind < DOCS_AUDIO_COUNT ? s_audio[kind].mime : "application/octet-stream";
+}
+
+const char *
+docs_audio_extension (docs_audio_t kind)
+{
+    return (unsigned) kind < DOCS_AUDIO_COUNT ? s_audio[kind].extension : "bin";
+}
+
+bool
+docs_audio_parse (const char *name, docs_audio_t *kind)
+{
+    if (!name)
+        return false;
+    for (int i = 0; i < DOCS_AUDIO_COUNT; i++)
+        if (strcasecmp (s_audio[i].name, name) == 0) {
+            *kind = (docs_audio_t) i;
+            return true;
+        }
+    return false;
+}
+
+const char *
+docs_file_extension (const char *file_type)
+{
+    docs_type_t type;
+    docs_audio_t kind;
+    if (docs_type_parse (file_type, &type))
+        return docs_type_extension (type);
+    if (docs_audio_parse (file_type, &kind))
+        return docs_audio_extension (kind);
+    return "bin";
+}
+
+void
+docs_check_recording_type (const char *what, const char *mime, docs_fault_t *fault)
+{
+    docs_fault_clear (fault);
+    docs_audio_t kind;
+    if (docs_audio_parse (what, &kind))
+        return;
+    char list[128];
+    size_t used = 0;
+    list[0] = '\0';
+    for (int i = 0; i < DOCS_AUDIO_COUNT; i++) {
+        int n =
+            snprintf (list + used, sizeof list - used, "%s%s", used ? ", " : "", s_audio[i].label);
+        if (n < 0 || (size_t) n >= sizeof list - used)
+            break;
+        used += (size_t) n;
+    }
+    docs_type_t type;
+    if (docs_type_parse (what, &type))
+        docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
+                        "Bản ghi âm phải là tệp âm thanh; tệp này là %s. Các loại được nhận: %s",
+                        s_types[type].label, list);
+    else if (what && strcmp (what, "video") == 0)
+        docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
+                        "Tệp có hình ảnh (video), không phải bản ghi âm. Các loại được nhận: %s",
+                        list);
+    else
+        docs_fault_set (fault, CAB_INVALID_ARGUMENT, "file",
+                        "Bản ghi âm phải là tệp âm thanh; loại tệp này (%s) không được nhận (xác "
+                        "định theo nội dung, không theo tên). Các loại được nhận: %s",
                         mime && *mime ? mime : "không xác định", list);
     fault->code = "unsupported_media_type";
 }
@@ -228,7 +324,7 @@ docs_status_parse (const char *name, docs_status_t *status)
 const char *
 docs_class_name (docs_class_t c)
 {
-    return c == DOCS_SECRET ? "secret" : "normal";
+    return c == DOCS_SECRET ? "secret" : c == DOCS_RECORDING ? "recording" : "normal";
 }
 
 bool
@@ -240,6 +336,10 @@ docs_class_parse (const char *name, docs_class_t *c)
     }
     if (strcmp (name, "secret") == 0) {
         *c = DOCS_SECRET;
+        return true;
+    }
+    if (strcmp (name, "recording") == 0) {
+        *c = DOCS_RECORDING;
         return true;
     }
     return false;
@@ -339,6 +439,11 @@ docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc)
 {
     if (!actor->user_id)
         return false;
+    //  R6.5: released only on the chair's request. Before the uploader's
+    //  own right: the secretary who stored it does not hear it again.
+    if (doc->classification == DOCS_RECORDING)
+        return doc->library == DOCS_LIBRARY_NONE
+               && (actor->system_admin || (doc->meeting_roles & DOCS_ROLE_CHAIR));
     if (cab_same_id (actor->user_id, doc->uploaded_by))
         return true;
     bool approved = doc->status == DOCS_APPROVED;
@@ -403,10 +508,61 @@ docs_may_upload_to_meeting (const docs_actor_t *actor, unsigned roles, bool publ
 }
 
 void
+docs_may_upload_recording (const docs_actor_t *actor, unsigned roles, bool published,
+                           docs_meeting_state_t state, bool secret, docs_fault_t *fault)
+{
+    docs_fault_clear (fault);
+    if (!docs_may_see_meeting (actor, roles, published)) {
+        docs_fault_set (fault, CAB_NOT_FOUND, "meeting_id", "Không tìm thấy cuộc họp");
+        return;
+    }
+    if (!(roles & (DOCS_ROLE_CREATOR | DOCS_ROLE_CHAIR | DOCS_ROLE_SECRETARY))) {
+        docs_fault_set (fault, CAB_PERMISSION_DENIED, "meeting_id",
+                        "Chỉ văn thư của đơn vị chủ trì, chủ trì và thư ký cuộc họp được tải bản "
+                        "ghi âm lên");
+        return;
+    }
+    if (state != DOCS_MEETING_APPROVED && state != DOCS_MEETING_IN_PROGRESS
+        && state != DOCS_MEETING_ENDED) {
+        docs_fault_set (fault, CAB_ABORTED, "meeting_id",
+                        "Chỉ tải bản ghi âm lên cuộc họp đã được phê duyệt, đang diễn ra hoặc đã "
+                        "kết thúc");
+        return;
+    }
+    if (secret) {
+        docs_fault_set (fault, CAB_FAILED_PRECONDITION, "classification",
+                        "Cuộc họp đã được chủ trì đánh dấu là họp mật: không ghi âm, không lưu "
+                        "bản ghi âm");
+        fault->code = "meeting_secret";
+    }
+}
+
+void
+docs_check_access_list_allowed (docs_class_t c, size_t n, docs_fault_t *fault)
+{
+    docs_fault_clear (fault);
+    if (c == DOCS_RECORDING && n > 0)
+        docs_fault_set (fault, CAB_INVALID_ARGUMENT, "access_user_ids",
+                        "Bản ghi âm không có danh sách người được xem: chỉ chủ trì cuộc họp và "
+                        "quản trị hệ thống được nghe");
+}
+
+int64_t
+docs_upload_limit (docs_class_t c, int64_t max_bytes, int64_t recording_max)
+{
+    return c == DOCS_RECORDING ? recording_max : max_bytes;
+}
+
+void
 docs_may_upload_to_library (const docs_actor_t *actor, docs_library_t library, docs_class_t c,
                             docs_fault_t *fault)
 {
     docs_fault_clear (fault);
+    if (library != DOCS_LIBRARY_NONE && c == DOCS_RECORDING) {
+        docs_fault_set (fault, CAB_FAILED_PRECONDITION, "classification",
+                        "Bản ghi âm thuộc về một cuộc họp, không đưa vào thư viện");
+        return;
+    }
     if (library != DOCS_LIBRARY_SHARED)
         return;
     if (!docs_actor_office (actor))
@@ -433,6 +589,12 @@ docs_initial_status (docs_library_t library, unsigned roles)
     if (library != DOCS_LIBRARY_NONE || (roles & DOCS_ROLE_REVIEWER))
         return DOCS_APPROVED;
     return DOCS_PENDING;
+}
+
+docs_status_t
+docs_initial_status_of (docs_class_t c, docs_library_t library, unsigned roles)
+{
+    return c == DOCS_RECORDING ? DOCS_APPROVED : docs_initial_status (library, roles);
 }
 
 docs_chunk_t
@@ -486,6 +648,11 @@ docs_may_review (const docs_doc_facts_t *doc, docs_review_t action, docs_status_
                         "Tài liệu của thư viện không cần phê duyệt");
         return;
     }
+    if (doc->classification == DOCS_RECORDING) {
+        docs_fault_set (fault, CAB_FAILED_PRECONDITION, "id",
+                        "Bản ghi âm không công bố cho đại biểu nên không qua phê duyệt");
+        return;
+    }
     if (!(doc->meeting_roles & DOCS_ROLE_REVIEWER)) {
         docs_fault_set (fault, CAB_PERMISSION_DENIED, NULL,
                         "Chỉ chủ trì hoặc lãnh đạo phê duyệt của cuộc họp được duyệt tài liệu");
@@ -511,6 +678,11 @@ docs_may_add_to_library (const docs_actor_t *actor, docs_library_t kind,
                          const docs_doc_facts_t *doc, docs_fault_t *fault)
 {
     docs_fault_clear (fault);
+    if (doc->classification == DOCS_RECORDING) {
+        docs_fault_set (fault, CAB_FAILED_PRECONDITION, "document_id",
+                        "Bản ghi âm thuộc về một cuộc họp, không đưa vào thư viện");
+        return;
+    }
     if (kind == DOCS_LIBRARY_PERSONAL)
         return;
     if (!docs_actor_office (actor))
@@ -547,6 +719,15 @@ docs_may_comment (bool has_meeting, docs_meeting_state_t state, docs_fault_t *fa
     else if (state == DOCS_MEETING_CANCELLED)
         docs_fault_set (fault, CAB_FAILED_PRECONDITION, "document_id",
                         "Cuộc họp đã bị hủy: không góp ý được nữa");
+}
+
+void
+docs_may_comment_on (const docs_doc_facts_t *doc, docs_fault_t *fault)
+{
+    docs_fault_clear (fault);
+    if (doc->classification == DOCS_RECORDING)
+        docs_fault_set (fault, CAB_FAILED_PRECONDITION, "document_id",
+                        "Không góp ý trên bản ghi âm cuộc họp");
 }
 
 bool
@@ -892,6 +1073,12 @@ s_ascii_of (utf8proc_int32_t c)
 char *
 docs_safe_filename (const char *title, docs_type_t type, char *out, size_t cap)
 {
+    return docs_safe_name (title, docs_type_extension (type), out, cap);
+}
+
+char *
+docs_safe_name (const char *title, const char *extension, char *out, size_t cap)
+{
     char stem[DOCS_FILENAME_STEM_MAX + 1];
     size_t o = 0;
     bool gap = false;
@@ -921,6 +1108,6 @@ docs_safe_filename (const char *title, docs_type_t type, char *out, size_t cap)
     while (o > 0 && stem[o - 1] == '-')
         o--;
     stem[o] = '\0';
-    snprintf (out, cap, "%s.%s", o ? stem : "tai-lieu", docs_type_extension (type));
+    snprintf (out, cap, "%s.%s", o ? stem : "tai-lieu", extension);
     return out;
 }

@@ -86,11 +86,52 @@ bool docs_type_parse (const char *name, docs_type_t *type);
 //  not a kind; an empty list is refused too (bad is "").
 bool docs_types_parse (const char *list, unsigned *mask, char *bad, size_t cap);
 
-//  What to tell a person whose file of kind what (a docs_type_name, or
-//  "exe", "macro", "zip", "ole", "other") and MIME type mime was refused
-//  by accepted (mask); into fault (INVALID_ARGUMENT, field "file", code
-//  "unsupported_media_type"). Leaves fault CAB_OK when it is accepted.
+//  What to tell a person whose file of kind what (a docs_type_name, a
+//  docs_audio_name, or "exe", "macro", "zip", "ole", "video", "other") and
+//  MIME type mime was refused by accepted (mask); into fault
+//  (INVALID_ARGUMENT, field "file", code "unsupported_media_type"). Leaves
+//  fault CAB_OK when it is accepted. Audio is never a document: it is
+//  refused here, with a word on recordings.
 void docs_check_type (const char *what, const char *mime, unsigned accepted, docs_fault_t *fault);
+
+/* ---- kinds of audio (recordings, R6.5) ---------------------------------------------- */
+
+//  The kinds of audio a meeting's recording may be, each recognised from
+//  the content; never a document (CABINET_ACCEPTED_TYPES does not name
+//  them) and a recording is never anything else.
+typedef enum {
+    DOCS_AUDIO_MP3,
+    DOCS_AUDIO_WAV,
+    DOCS_AUDIO_OGG,   //  Ogg Vorbis (or FLAC in Ogg)
+    DOCS_AUDIO_OPUS,  //  Ogg Opus
+    DOCS_AUDIO_FLAC,
+    DOCS_AUDIO_M4A,   //  MPEG-4 audio (AAC or ALAC in an .m4a)
+    DOCS_AUDIO_AAC,   //  raw AAC (ADTS)
+    DOCS_AUDIO_WEBM,  //  WebM holding audio tracks only (a browser's MediaRecorder)
+    DOCS_AUDIO_COUNT
+} docs_audio_t;
+
+//  "mp3"; "" if out of range.
+const char *docs_audio_name (docs_audio_t kind);
+
+//  The MIME type recorded and served ("audio/mpeg").
+const char *docs_audio_mime (docs_audio_t kind);
+
+//  The download extension without the dot ("mp3").
+const char *docs_audio_extension (docs_audio_t kind);
+
+//  Parse an audio kind's name. Returns false if unknown.
+bool docs_audio_parse (const char *name, docs_audio_t *kind);
+
+//  The download extension of a stored file_type, document or audio
+//  ("pdf", "mp3"; "bin" when unknown).
+const char *docs_file_extension (const char *file_type);
+
+//  What to tell a person whose recording was found to be of kind what
+//  (as for docs_check_type) with MIME type mime: accepted when what is an
+//  audio kind, else INVALID_ARGUMENT, field "file", code
+//  "unsupported_media_type", naming what the file is.
+void docs_check_recording_type (const char *what, const char *mime, docs_fault_t *fault);
 
 /* ---- statuses, classification, libraries ------------------------------------------ */
 
@@ -99,11 +140,13 @@ typedef enum { DOCS_PENDING, DOCS_APPROVED, DOCS_REJECTED, DOCS_STATUS_COUNT } d
 const char *docs_status_name (docs_status_t status);
 bool docs_status_parse (const char *name, docs_status_t *status);
 
-typedef enum { DOCS_NORMAL, DOCS_SECRET } docs_class_t;
+//  normal; secret (R5.2, secret mode); recording: a meeting's audio
+//  recording (R6.5), read only by the meeting's chair and system admins.
+typedef enum { DOCS_NORMAL, DOCS_SECRET, DOCS_RECORDING } docs_class_t;
 
 const char *docs_class_name (docs_class_t c);
 
-//  "normal" or "secret"; NULL or "" is normal.
+//  "normal", "secret" or "recording"; NULL or "" is normal.
 bool docs_class_parse (const char *name, docs_class_t *c);
 
 typedef enum { DOCS_LIBRARY_NONE, DOCS_LIBRARY_SHARED, DOCS_LIBRARY_PERSONAL } docs_library_t;
@@ -199,6 +242,9 @@ typedef struct {
 //    published; of a personal library upload: the access list; and,
 //    wherever it is, once approved, the respondents of an opinion poll
 //    sent with it (R7.1).
+//  A recording (R6.5: "released only on the chair's request") is read by
+//  the meeting's chair and system admins, and by nobody else: not its
+//  uploader, not the approver, whatever the rest says.
 //  A document the actor may not read does not exist for them (404).
 bool docs_may_view (const docs_actor_t *actor, const docs_doc_facts_t *doc);
 
@@ -214,9 +260,26 @@ bool docs_may_see_access_list (const docs_actor_t *actor, const docs_doc_facts_t
 void docs_may_upload_to_meeting (const docs_actor_t *actor, unsigned roles, bool published,
                                  docs_meeting_state_t state, docs_fault_t *fault);
 
+//  May the actor add a recording (R6.5) to a meeting in state marked
+//  secret or not (roles: theirs in it)? NOT_FOUND when they may not see
+//  the meeting; only its organizers who run it (creator or host clerk,
+//  chair, secretary: 403 for others); once approved, in progress or ended
+//  (409 before, or when cancelled or rejected); never when the chair
+//  marked the meeting secret (422, code "meeting_secret").
+void docs_may_upload_recording (const docs_actor_t *actor, unsigned roles, bool published,
+                                docs_meeting_state_t state, bool secret, docs_fault_t *fault);
+
+//  A recording has no access list (its readers are fixed): 400 when n
+//  people are named for one.
+void docs_check_access_list_allowed (docs_class_t c, size_t n, docs_fault_t *fault);
+
+//  The size limit of an upload of classification c: recording_max for a
+//  recording (CABINET_RECORDING_MAX_MB), max_bytes for the rest.
+int64_t docs_upload_limit (docs_class_t c, int64_t max_bytes, int64_t recording_max);
+
 //  May the actor upload a document of classification c into library?
 //  Shared: office roles and administrators, never a secret document;
-//  personal: anyone.
+//  personal: anyone. A recording never goes to a library.
 void docs_may_upload_to_library (const docs_actor_t *actor, docs_library_t library, docs_class_t c,
                                  docs_fault_t *fault);
 
@@ -227,6 +290,10 @@ void docs_check_secret_allowed (docs_class_t c, bool secret_uploads, docs_fault_
 //  approval (a library upload) or its uploader is one of the meeting's
 //  reviewers, else pending.
 docs_status_t docs_initial_status (docs_library_t library, unsigned roles);
+
+//  The same for classification c: a recording is never published, so it
+//  has no review and starts approved.
+docs_status_t docs_initial_status_of (docs_class_t c, docs_library_t library, unsigned roles);
 
 //  How one chunk fits the bytes received so far.
 typedef enum {
@@ -255,8 +322,8 @@ void docs_fault_too_large (int64_t max_bytes, docs_fault_t *fault);
 typedef enum { DOCS_APPROVE, DOCS_REJECT } docs_review_t;
 
 //  May the actor approve or reject a document (which they may read) now
-//  in status from? Library documents need no approval (422); only the
-//  meeting's chair or approver review (403); approve from pending or
+//  in status from? Library documents and recordings need no approval
+//  (422); only the meeting's chair or approver review (403); approve from pending or
 //  rejected, reject from pending or approved (409 otherwise). On CAB_OK
 //  *to is the new status.
 void docs_may_review (const docs_doc_facts_t *doc, docs_review_t action, docs_status_t *to,
@@ -266,7 +333,7 @@ void docs_may_review (const docs_doc_facts_t *doc, docs_review_t action, docs_st
 
 //  May the actor put a document (which they may read) into library kind?
 //  Shared: office roles and administrators, an approved normal document;
-//  personal: anyone.
+//  personal: anyone. Never a recording (422).
 void docs_may_add_to_library (const docs_actor_t *actor, docs_library_t kind,
                               const docs_doc_facts_t *doc, docs_fault_t *fault);
 
@@ -279,6 +346,10 @@ void docs_may_remove_from_library (const docs_actor_t *actor, docs_library_t kin
 //  meeting's documents closes when the meeting ends or is cancelled (R6.7);
 //  has_meeting false for library documents (always open).
 void docs_may_comment (bool has_meeting, docs_meeting_state_t state, docs_fault_t *fault);
+
+//  Comments are the discussion of a document among those who read it; a
+//  recording takes none (422).
+void docs_may_comment_on (const docs_doc_facts_t *doc, docs_fault_t *fault);
 
 //  May the actor read a meeting's access report (R4.5)? Its chair,
 //  secretary, creator and approver; clerks, approvers and unit admins of
@@ -353,5 +424,8 @@ char *docs_fold (const char *in, char *out, size_t cap);
 //  ("tai-lieu" when nothing is left), "." and the extension of type.
 //  Into out (cap bytes). Returns out.
 char *docs_safe_filename (const char *title, docs_type_t type, char *out, size_t cap);
+
+//  The same with the extension given (without the dot: "mp3").
+char *docs_safe_name (const char *title, const char *extension, char *out, size_t cap);
 
 #endif

@@ -42,7 +42,7 @@ static const char SQL_MEETING[] =
     " m.approver_id, m.status, m.published,"
     " EXISTS (SELECT 1 FROM participants p WHERE p.meeting_id = m.id AND p.kind = 'user'"
     "         AND (p.user_id = $2::uuid OR p.substitute_user_id = $2::uuid)),"
-    " coalesce (extract (epoch FROM greatest (m.end_at, m.ended_at))::bigint, 0)"
+    " coalesce (extract (epoch FROM greatest (m.end_at, m.ended_at))::bigint, 0), m.secret"
     " FROM meetings m WHERE m.id = $1";
 
 static const char SQL_UPLOADS_OPEN[] =
@@ -117,7 +117,8 @@ static const char SQL_UPLOADS_EXPIRE[] =
     " EXISTS (SELECT 1 FROM document_access a WHERE a.document_id = d.id"                          \
     "         AND a.user_id = $1::uuid),"                                                          \
     " EXISTS (SELECT 1 FROM library_entries l WHERE l.document_id = d.id AND l.kind = 'shared'),"  \
-    " EXISTS (SELECT 1 FROM poll_access g WHERE g.document_id = d.id AND g.user_id = $1::uuid)"
+    " EXISTS (SELECT 1 FROM poll_access g WHERE g.document_id = d.id AND g.user_id = $1::uuid),"   \
+    " d.duration_seconds"
 enum {
     DC_ID,
     DC_TITLE,
@@ -162,6 +163,7 @@ enum {
     DC_LISTED,
     DC_SHARED,
     DC_POLL,
+    DC_DURATION,
 };
 
 #define DOC_FROM                                                                                   \
@@ -174,11 +176,12 @@ static const char SQL_DOCUMENT_INSERT[] =
     "INSERT INTO documents (id, meeting_id, library, title, original_name, file_type, mime_type,"
     "  size, sha256, pages, pages_note, status, classification, doc_type_id, uploaded_by,"
     "  uploader_unit_id, text_encoding, sig_signed, sig_intact, sig_trusted, sig_whole, sig_count,"
-    "  sig_signer, sig_issuer, sig_signed_at, sig_reason, approved_by, approved_at, reviewed_at)"
+    "  sig_signer, sig_issuer, sig_signed_at, sig_reason, approved_by, approved_at, reviewed_at,"
+    "  duration_seconds)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9, $10::int, $11, $12, $13, $14, $15, $16,"
     "  $17, $18::bool, $19::bool, $20::bool, $21::bool, $22::int, $23, $24, $25::timestamptz, $26,"
     "  $27, CASE WHEN $27::uuid IS NULL THEN NULL ELSE now () END,"
-    "  CASE WHEN $27::uuid IS NULL THEN NULL ELSE now () END)";
+    "  CASE WHEN $27::uuid IS NULL THEN NULL ELSE now () END, $28::int)";
 
 static const char SQL_TEXT_INSERT[] =
     "INSERT INTO document_text (document_id, title, body) VALUES ($1, $2, $3)";
@@ -275,15 +278,18 @@ static const char SQL_UNIT_NAME[] = "SELECT name FROM units WHERE id = $1";
 static const char SQL_REPORT_OPENS[] =
     "SELECT user_id, f_ts (opened_at) FROM invitation_opens WHERE meeting_id = $1";
 
+//  Recordings are the chair's alone (R6.5): neither counted nor listed.
 static const char SQL_REPORT_DOWNLOADS[] =
     "SELECT l.user_id, l.document_id, d.title, coalesce (d.classification, 'normal'),"
     " f_ts (min (l.at)), count (*)"
     " FROM access_log l LEFT JOIN documents d ON d.id = l.document_id"
     " WHERE l.meeting_id = $1 AND l.action = 'download'"
+    "   AND d.classification IS DISTINCT FROM 'recording'"
     " GROUP BY l.user_id, l.document_id, d.title, d.classification ORDER BY min (l.at)";
 
-static const char SQL_REPORT_COUNTS[] = "SELECT count (*), coalesce (sum (pages), 0) FROM documents"
-                                        " WHERE meeting_id = $1 AND status <> 'rejected'";
+static const char SQL_REPORT_COUNTS[] =
+    "SELECT count (*), coalesce (sum (pages), 0) FROM documents"
+    " WHERE meeting_id = $1 AND status <> 'rejected' AND classification <> 'recording'";
 
 static const char SQL_RELEASE_INSERT[] =
     "INSERT INTO retention_releases (meeting_id, released_by, reason) VALUES ($1, $2, $3)"
@@ -349,9 +355,10 @@ static const char SQL_PUT_DOC_TYPE[] = "INSERT INTO doc_types (id, name) VALUES 
 
 static const char SQL_PUT_MEETING[] =
     "INSERT INTO meetings (id, node_id, title, status, start_at, end_at, host_unit_id,"
-    "  created_by, chair_id, secretary_id, approver_id, published, ended_at, source_sequence)"
+    "  created_by, chair_id, secretary_id, approver_id, published, ended_at, source_sequence,"
+    "  secret)"
     " VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10, $11, $12::bool,"
-    "  $13::timestamptz, $14::bigint)"
+    "  $13::timestamptz, $14::bigint, coalesce ($15::bool, false))"
     " ON CONFLICT (id) DO UPDATE SET node_id = EXCLUDED.node_id, title = EXCLUDED.title,"
     "   status = EXCLUDED.status, start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,"
     "   host_unit_id = EXCLUDED.host_unit_id, created_by = EXCLUDED.created_by,"
@@ -359,6 +366,7 @@ static const char SQL_PUT_MEETING[] =
     "   approver_id = EXCLUDED.approver_id,"
     "   published = meetings.published OR EXCLUDED.published,"
     "   ended_at = coalesce (EXCLUDED.ended_at, meetings.ended_at),"
+    "   secret = coalesce ($15::bool, meetings.secret),"
     "   source_sequence = EXCLUDED.source_sequence, updated_at = now ()"
     " WHERE meetings.source_sequence <= EXCLUDED.source_sequence"
     " RETURNING 1";
@@ -528,6 +536,7 @@ docs_store_meeting (docs_store_t *self, cab_arena_t *arena, const char *id, cons
     m->published = cab_db_bool (res, 0, 8);
     m->people.invitee = cab_db_bool (res, 0, 9);
     m->end = cab_db_long (res, 0, 10);
+    m->secret = cab_db_bool (res, 0, 11);
     PQclear (res);
     *meeting = m;
     return CAB_OK;
@@ -727,10 +736,12 @@ s_doc_from_row (cab_arena_t *arena, const PGresult *res, int row, const docs_act
     d->original_name = cab_db_text (arena, res, row, DC_ORIGINAL);
     d->reviewed_at = cab_db_text (arena, res, row, DC_REVIEWED_AT);
     d->signature = s_signature_from_row (arena, res, row);
-    docs_type_t type = DOCS_TYPE_COUNT;
-    docs_type_parse (d->file_type, &type);
-    d->filename =
-        docs_safe_filename (d->title, type, cab_arena_alloc (arena, FILENAME_TEXT), FILENAME_TEXT);
+    if (cab_db_value (res, row, DC_DURATION)) {
+        d->has_duration_seconds = true;
+        d->duration_seconds = (int32_t) cab_db_long (res, row, DC_DURATION);
+    }
+    d->filename = docs_safe_name (d->title, docs_file_extension (d->file_type),
+                                  cab_arena_alloc (arena, FILENAME_TEXT), FILENAME_TEXT);
 
     docs_doc_t *out = cab_arena_alloc (arena, sizeof *out);
     out->doc = d;
@@ -751,6 +762,7 @@ s_doc_from_row (cab_arena_t *arena, const PGresult *res, int row, const docs_act
             .invitee = cab_db_bool (res, row, DC_INVITEE),
         };
         f->meeting_roles = docs_meeting_roles (actor, &people);
+        out->chair_id = cab_db_text (arena, res, row, DC_M_CHAIR);
         f->published = cab_db_bool (res, row, DC_M_PUBLISHED);
         if (!docs_meeting_state_parse (cab_db_value (res, row, DC_M_STATUS), &out->meeting_state))
             out->meeting_state = DOCS_MEETING_DRAFT;
@@ -823,6 +835,25 @@ static Cabinet__V1__Document *
 s_event_document (cab_arena_t *arena, const Cabinet__V1__Document *d)
 {
     Cabinet__V1__Document *e = cab_arena_alloc (arena, sizeof *e);
+    if (d->classification && strcmp (d->classification, "recording") == 0) {
+        //  What a speech-to-text worker needs to fetch and read it; no
+        //  title, no file name.
+        cabinet__v1__document__init (e);
+        e->id = d->id;
+        e->meeting_id = d->meeting_id;
+        e->classification = d->classification;
+        e->status = d->status;
+        e->mime_type = d->mime_type;
+        e->file_type = d->file_type;
+        e->has_size = d->has_size;
+        e->size = d->size;
+        e->sha256 = d->sha256;
+        e->has_duration_seconds = d->has_duration_seconds;
+        e->duration_seconds = d->duration_seconds;
+        e->uploaded_by = d->uploaded_by;
+        e->created_at = d->created_at;
+        return e;
+    }
     if (d->classification && strcmp (d->classification, "secret") == 0) {
         cabinet__v1__document__init (e);
         e->id = d->id;
@@ -838,9 +869,10 @@ s_event_document (cab_arena_t *arena, const Cabinet__V1__Document *d)
 }
 
 static cab_status_t
-s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet__V1__Document *d,
+s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const docs_doc_t *doc,
                  const char *actor_id, const char *from_status, const char *reason)
 {
+    const Cabinet__V1__Document *d = doc->doc;
     Cabinet__V1__DocumentEvent payload = CABINET__V1__DOCUMENT_EVENT__INIT;
     payload.document = s_event_document (arena, d);
     payload.actor_id = (char *) actor_id;
@@ -851,12 +883,19 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet
     //  change's transaction (the document as read holds no list).
     bool live = d->meeting_id && d->status && strcmp (d->status, "approved") == 0;
     bool secret = d->classification && strcmp (d->classification, "secret") == 0;
+    bool recording = d->classification && strcmp (d->classification, "recording") == 0;
     char **audience = NULL;
     size_t n_audience = 0;
     if (live && secret) {
         cab_status_t status = s_access_list (db, arena, d->id, &audience, &n_audience);
         if (status != CAB_OK)
             return status;
+    }
+    //  A recording (R6.5) is the chair's: their streams alone show it.
+    char *chair[1] = {(char *) doc->chair_id};
+    if (live && recording && doc->chair_id) {
+        audience = chair;
+        n_audience = 1;
     }
     cab_event_t ev = {
         .type = type,
@@ -869,7 +908,7 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet
         .audience_count = (int) n_audience,
     };
     //  A secret document with nobody on its list is shown to nobody.
-    if (live && secret && n_audience == 0)
+    if (live && (secret || recording) && n_audience == 0)
         ev.meeting_id = NULL;
     return cab_outbox_emit (db, &ev);
 }
@@ -908,8 +947,9 @@ s_document_insert (PGconn *db, cab_arena_t *arena, const docs_doc_in_t *in)
         sig ? s_opt (sig->signed_at) : NULL,
         sig ? s_opt (sig->reason) : NULL,
         in->approved_by,
+        in->duration_seconds >= 0 ? cab_arena_printf (arena, "%d", in->duration_seconds) : NULL,
     };
-    cab_status_t status = s_command (db, SQL_DOCUMENT_INSERT, 27, params);
+    cab_status_t status = s_command (db, SQL_DOCUMENT_INSERT, 28, params);
     if (status != CAB_OK)
         return status;
     const char *text_params[] = {in->id, u->title, s_opt (in->text)};
@@ -947,9 +987,12 @@ docs_store_document_create (docs_store_t *self, cab_arena_t *arena, docs_storage
         status = s_document_insert (db, arena, in);
     if (status == CAB_OK)
         status = s_document_read (db, arena, in->id, actor, doc);
+    //  A recording's own event, the hook of a speech-to-text worker: it
+    //  never passes for a document (live streams, scheduling's counts).
+    const char *type =
+        in->upload->classification == DOCS_RECORDING ? "recording.uploaded" : "document.uploaded";
     if (status == CAB_OK)
-        status = s_emit_document (db, arena, "document.uploaded", (*doc)->doc,
-                                  in->upload->caller_id, NULL, NULL);
+        status = s_emit_document (db, arena, type, *doc, in->upload->caller_id, NULL, NULL);
     if (status == CAB_OK)
         status = cab_db_commit (db);
     if (status != CAB_OK) {
@@ -1052,7 +1095,7 @@ docs_store_review (docs_store_t *self, cab_arena_t *arena, const char *id, docs_
     if (status == CAB_OK)
         status = s_emit_document (db, arena,
                                   to == DOCS_APPROVED ? "document.approved" : "document.rejected",
-                                  (*doc)->doc, actor->user_id, docs_status_name (from), params[3]);
+                                  *doc, actor->user_id, docs_status_name (from), params[3]);
     if (status == CAB_OK)
         status = cab_db_commit (db);
     if (status != CAB_OK)
@@ -1567,6 +1610,8 @@ docs_store_put_meeting (PGconn *db, const Cabinet__V1__MeetingSummary *m, const 
     snprintf (seq, sizeof seq, "%" PRIu64, sequence);
     docs_meeting_state_t state = DOCS_MEETING_DRAFT;
     bool known = docs_meeting_state_parse (m->status, &state);
+    //  An event from before the mark existed leaves it as it is.
+    const char *secret = m->has_secret ? cab_db_bool_text (m->secret) : NULL;
     const char *params[] = {m->id,
                             m->node_id,
                             m->title,
@@ -1580,8 +1625,9 @@ docs_store_put_meeting (PGconn *db, const Cabinet__V1__MeetingSummary *m, const 
                             s_uuid (m->approver_id),
                             cab_db_bool_text (known && docs_meeting_state_published (state)),
                             s_opt (ended_at),
-                            seq};
-    return s_any_row (db, SQL_PUT_MEETING, 14, params, applied);
+                            seq,
+                            secret};
+    return s_any_row (db, SQL_PUT_MEETING, 15, params, applied);
 }
 
 cab_status_t

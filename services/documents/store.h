@@ -64,6 +64,7 @@ typedef struct {
     docs_meeting_people_t people;  //  invitee: the person asking
     docs_meeting_state_t state;
     bool published;
+    bool secret;  //  marked secret by the chair ("họp mật"): no recordings (R6.5)
     int64_t end;  //  Unix seconds: the later of the planned and the actual end
 } docs_meeting_t;
 
@@ -137,6 +138,7 @@ typedef struct {
     docs_doc_facts_t facts;
     bool has_meeting;
     docs_meeting_state_t meeting_state;  //  when has_meeting
+    const char *chair_id;                //  the meeting's chair (arena), or NULL
 } docs_doc_t;
 
 //  A finished upload becoming a document.
@@ -155,11 +157,13 @@ typedef struct {
     const char *text_encoding;
     const Cabinet__V1__DocumentSignature *signature;  //  may be NULL
     const char *temp_path;                            //  the finished file, moved into storage
+    int duration_seconds;                             //  a recording's length; -1: unknown
 } docs_doc_in_t;
 
 //  Store the file in storage and record the document with its text,
 //  access list, library entry, the upload marked done, and
-//  document.uploaded, all or nothing: on failure the transaction is rolled
+//  document.uploaded (recording.uploaded for a recording, its audience the
+//  meeting's chair), all or nothing: on failure the transaction is rolled
 //  back and an object this call created is removed again (the temporary
 //  file stays then). CAB_OK with *doc (facts for actor), or a failure
 //  (CAB_RESOURCE_EXHAUSTED when the disk is full).
@@ -247,7 +251,8 @@ cab_status_t docs_store_note_list (docs_store_t *self, cab_arena_t *arena, const
 /* ---- access report and retention ---------------------------------------------------------- */
 
 //  Per invited agency and person of meeting m: invitation opened, documents
-//  downloaded (secret documents without their title).
+//  downloaded (secret documents without their title), and the documents'
+//  count and pages; recordings are no part of it.
 cab_status_t docs_store_access_report (docs_store_t *self, cab_arena_t *arena,
                                        const docs_meeting_t *m, Cabinet__V1__AccessReport **report);
 

@@ -19,6 +19,8 @@ docs_settings_load (docs_settings_t *self, const char *node_id)
     self->data_dir = cab_config_str ("CABINET_DATA_DIR");
     self->max_bytes =
         (int64_t) cab_config_long ("CABINET_UPLOAD_MAX_MB", 1, UPLOAD_MAX_MB_LIMIT) * MIB;
+    self->recording_max =
+        (int64_t) cab_config_long ("CABINET_RECORDING_MAX_MB", 1, UPLOAD_MAX_MB_LIMIT) * MIB;
     self->trust_anchors = cab_config_str ("CABINET_TRUST_ANCHORS");
     int rc = 0;
     char bad[64];

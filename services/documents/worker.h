@@ -15,6 +15,7 @@ typedef struct {
     const char *node_id;        //  borrowed
     const char *data_dir;       //  CABINET_DATA_DIR, borrowed
     int64_t max_bytes;          //  CABINET_UPLOAD_MAX_MB in bytes
+    int64_t recording_max;      //  CABINET_RECORDING_MAX_MB in bytes
     unsigned accepted;          //  CABINET_ACCEPTED_TYPES: a bit per docs_type_t
     bool secret_uploads;        //  CABINET_SECRET_UPLOADS=allow
     const char *trust_anchors;  //  CABINET_TRUST_ANCHORS, borrowed ("" for none)

@@ -530,6 +530,43 @@ sched_update_meeting (cab_call_t *call, const ProtobufCMessage *request)
     return cab_call_reply (call, after->meeting);
 }
 
+//  The chair marks the meeting secret ("họp mật", R6.5: it is not
+//  recorded, and the documents service refuses its recordings) or unmarks
+//  it. Only the chair: the regulation gives the decision to them, so the
+//  clerk's registration does not take it. The same mark again is a no-op.
+cab_status_t
+sched_set_meeting_secret (cab_call_t *call, const ProtobufCMessage *request)
+{
+    const Cabinet__V1__SetSecretRequest *req = (const Cabinet__V1__SetSecretRequest *) request;
+    sched_worker_t *w = sched_call_worker (call);
+    sched_actor_t actor;
+    sched_call_actor (call, &actor);
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
+    if (sched_call_replay (call, request, &cabinet__v1__meeting__descriptor, &idem, &idem_p))
+        return call->status;
+    sched_meeting_t *m = NULL;
+    unsigned roles = 0;
+    if (sched_call_meeting (call, req->id, &m, &roles) != CAB_OK)
+        return call->status;
+    if (!req->has_secret)
+        return sched_call_invalid (call, "secret",
+                                   "Vui lòng cho biết secret: true (họp mật, không ghi âm) hoặc "
+                                   "false");
+    sched_fault_t fault;
+    sched_may_mark_secret (m->status, roles, &fault);
+    if (fault.status != CAB_OK)
+        return sched_call_fault (call, &fault);
+    sched_meeting_t *after = NULL;
+    bool changed = false;
+    cab_status_t status =
+        sched_store_set_secret (w->store, call->arena, m->meeting->id, m->version, req->secret,
+                                actor.user_id, idem_p, &after, &changed, &fault);
+    if (status != CAB_OK)
+        return sched_call_fail (call, status, &fault);
+    return cab_call_reply (call, after->meeting);
+}
+
 static const struct {
     const char *name;
     sched_scope_t scope;

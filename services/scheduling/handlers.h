@@ -16,12 +16,13 @@
 cab_status_t sched_list_catalog (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t sched_create_catalog_entry (cab_call_t *call, const ProtobufCMessage *request);
 
-/* ---- h_meetings.c: registering, reading, amending, calendars ---------------- */
+/* ---- h_meetings.c: registering, reading, amending, marking secret, calendars ---- */
 cab_status_t sched_create_meeting (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t sched_get_meeting (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t sched_update_meeting (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t sched_list_meetings (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t sched_list_public_meetings (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t sched_set_meeting_secret (cab_call_t *call, const ProtobufCMessage *request);
 
 /* ---- h_transitions.c: the state machine --------------------------------------- */
 cab_status_t sched_submit_meeting (cab_call_t *call, const ProtobufCMessage *request);

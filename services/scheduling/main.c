@@ -31,6 +31,8 @@ static const cab_method_t s_methods[] = {
     {"scheduling.GetMeeting", MEETING_ID, sched_get_meeting, 0},
     {"scheduling.UpdateMeeting", &cabinet__v1__update_meeting_request__descriptor,
      sched_update_meeting, 0},
+    {"scheduling.SetMeetingSecret", &cabinet__v1__set_secret_request__descriptor,
+     sched_set_meeting_secret, 0},
     {"scheduling.SubmitMeeting", TRANSITION, sched_submit_meeting, 0},
     {"scheduling.ApproveMeeting", TRANSITION, sched_approve_meeting, 0},
     {"scheduling.RejectMeeting", TRANSITION, sched_reject_meeting, 0},

@@ -323,6 +323,19 @@ sched_may_name_attendees (sched_status_t status, unsigned roles, sched_fault_t *
                          sched_status_label (status));
 }
 
+void
+sched_may_mark_secret (sched_status_t status, unsigned roles, sched_fault_t *fault)
+{
+    sched_fault_clear (fault);
+    if (!(roles & SCHED_ROLE_CHAIR))
+        sched_fault_set (fault, CAB_PERMISSION_DENIED, NULL,
+                         "Chỉ chủ trì cuộc họp được đánh dấu hoặc bỏ đánh dấu họp mật");
+    else if (status == SCHED_ENDED || status == SCHED_CANCELLED || status == SCHED_REJECTED)
+        sched_fault_set (fault, CAB_ABORTED, "status",
+                         "Cuộc họp đang ở trạng thái «%s»: không đổi được chế độ họp mật nữa",
+                         sched_status_label (status));
+}
+
 /* ---- the acting person --------------------------------------------------------- */
 
 unsigned

@@ -146,6 +146,10 @@ void sched_may_check_in (sched_status_t status, unsigned roles, sched_fault_t *f
 //  approved or in progress.
 void sched_may_name_attendees (sched_status_t status, unsigned roles, sched_fault_t *fault);
 
+//  Marking a meeting secret ("họp mật": not recorded, R6.5) or unmarking
+//  it: by its chair only, until it has ended, been cancelled or rejected.
+void sched_may_mark_secret (sched_status_t status, unsigned roles, sched_fault_t *fault);
+
 /* ---- the acting person --------------------------------------------------------- */
 
 //  Who is acting, from the RPC caller (strings borrowed). Roles are held in

@@ -86,7 +86,7 @@ static const char SQL_ROOM_SEEDS_TAKE[] =
     " m.force_reason, (SELECT count (*) FROM violations v WHERE v.meeting_id = m.id),"             \
     " f_ts (m.created_at), f_ts (m.updated_at), extract (epoch FROM m.start_at)::bigint,"          \
     " extract (epoch FROM m.end_at)::bigint, m.published_at IS NOT NULL, m.version, md.n,"         \
-    " md.pages"
+    " md.pages, m.secret, m.secret_by, f_ts (m.secret_at)"
 enum {
     MC_ID,
     MC_NODE_ID,
@@ -127,6 +127,9 @@ enum {
     MC_VERSION,
     MC_DOCUMENTS,
     MC_DOCUMENT_PAGES,
+    MC_SECRET,
+    MC_SECRET_BY,
+    MC_SECRET_AT,
 };
 
 //  md: the documents the documents service reported and has not rejected
@@ -238,6 +241,12 @@ static const char SQL_TRANSITION[] =
     "                      WHEN $4 = 'unapprove' THEN NULL ELSE force_reason END"
     " WHERE id = $1 AND status = $7 RETURNING id";
 
+//  $2 the mark, $3 who sets it; nothing when it is that already.
+static const char SQL_SET_SECRET[] =
+    "UPDATE meetings SET secret = $2::boolean, secret_by = $3, secret_at = now (),"
+    "  version = version + 1, updated_at = now ()"
+    " WHERE id = $1 AND secret IS DISTINCT FROM $2::boolean RETURNING id";
+
 static const char SQL_INVITE_NOW[] = "UPDATE participants SET invited_at = now ()"
                                      " WHERE meeting_id = $1 AND invited_at IS NULL RETURNING id";
 
@@ -322,7 +331,7 @@ static const char SQL_SUPPORT_INSERT[] =
 #define SUMMARY_COLUMNS                                                                            \
     "m.id, m.node_id, m.title, f_ts (m.start_at), f_ts (m.end_at), m.status, m.type, m.form,"      \
     " m.room_id, r.name, m.host_unit_id, h.name, m.field_id, m.chair_id, m.secretary_id,"          \
-    " m.approver_id, m.created_by, extract (epoch FROM m.start_at)::bigint"
+    " m.approver_id, m.created_by, extract (epoch FROM m.start_at)::bigint, m.secret"
 enum {
     SC_ID,
     SC_NODE_ID,
@@ -342,6 +351,7 @@ enum {
     SC_APPROVER_ID,
     SC_CREATED_BY,
     SC_START_EPOCH,
+    SC_SECRET,
 };
 
 #define SUMMARY_FROM                                                                               \
@@ -893,6 +903,10 @@ s_meeting_from_row (sched_store_t *self, cab_arena_t *arena, const PGresult *res
     m->violations = (int32_t) cab_db_long (res, 0, MC_VIOLATIONS);
     m->created_at = cab_db_text (arena, res, 0, MC_CREATED_AT);
     m->updated_at = cab_db_text (arena, res, 0, MC_UPDATED_AT);
+    m->has_secret = true;
+    m->secret = cab_db_bool (res, 0, MC_SECRET);
+    m->secret_by = cab_db_text (arena, res, 0, MC_SECRET_BY);
+    m->secret_at = cab_db_text (arena, res, 0, MC_SECRET_AT);
     //  Documents live in the documents service; its events fill these
     //  (stored and not rejected; pages of those whose pages are known).
     Cabinet__V1__DocumentsSummary *docs = cab_arena_alloc (arena, sizeof *docs);
@@ -975,6 +989,9 @@ s_summary (cab_arena_t *arena, const Cabinet__V1__Meeting *m)
     s->secretary_id = m->secretary_id;
     s->approver_id = m->approver_id;
     s->created_by = m->created_by;
+    //  Every event carries the mark, so projections never lose it.
+    s->has_secret = true;
+    s->secret = m->has_secret && m->secret;
     return s;
 }
 
@@ -1284,6 +1301,38 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
                               .n_changed = n_changed};
     if ((status = s_emit_meeting (self, arena, *meeting, &what, actor_id)) != CAB_OK)
         goto cleanup;
+    if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
+        goto cleanup;
+    status = cab_db_commit (self->db);
+cleanup:
+    if (status != CAB_OK)
+        cab_db_rollback (self->db);
+    return status;
+}
+
+cab_status_t
+sched_store_set_secret (sched_store_t *self, cab_arena_t *arena, const char *id, int version,
+                        bool secret, const char *actor_id, const cab_idem_t *idem,
+                        sched_meeting_t **meeting, bool *changed, sched_fault_t *fault)
+{
+    *changed = false;
+    cab_status_t status = cab_db_begin (self->db);
+    if (status != CAB_OK)
+        return status;
+    if ((status = s_lock_meeting (self, id, version, fault)) != CAB_OK)
+        goto cleanup;
+    const char *params[] = {id, cab_db_bool_text (secret), actor_id};
+    if ((status = s_any_row (self->db, SQL_SET_SECRET, 3, params, changed)) != CAB_OK)
+        goto cleanup;
+    if ((status = s_meeting_read (self, arena, id, meeting)) != CAB_OK)
+        goto cleanup;
+    if (*changed) {
+        static const char *const what_changed[] = {"secret"};
+        s_meeting_event_t what = {
+            .type = "meeting.updated", .changed = what_changed, .n_changed = 1};
+        if ((status = s_emit_meeting (self, arena, *meeting, &what, actor_id)) != CAB_OK)
+            goto cleanup;
+    }
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
     status = cab_db_commit (self->db);
@@ -1803,6 +1852,8 @@ sched_store_meeting_list (sched_store_t *self, cab_arena_t *arena,
         s->secretary_id = cab_db_text (arena, res, i, SC_SECRETARY_ID);
         s->approver_id = cab_db_text (arena, res, i, SC_APPROVER_ID);
         s->created_by = cab_db_text (arena, res, i, SC_CREATED_BY);
+        s->has_secret = true;
+        s->secret = cab_db_bool (res, i, SC_SECRET);
         out->items[out->n_items++] = s;
     }
     if (rows > query->limit && take > 0)

@@ -181,6 +181,17 @@ cab_status_t sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena
                                          const char *actor_id, const cab_idem_t *idem,
                                          sched_meeting_t **meeting, sched_fault_t *fault);
 
+//  Mark meeting id (judged at version) secret or not, by actor_id (R6.5):
+//  a change is stored with who and when, bumps the version and is announced
+//  as meeting.updated (changed_fields: secret), *changed true; the same
+//  mark again changes nothing and emits nothing. The reply is recorded
+//  under idem either way. Returns CAB_OK with *meeting, CAB_ABORTED
+//  (changed meanwhile) with *fault, or a failure.
+cab_status_t sched_store_set_secret (sched_store_t *self, cab_arena_t *arena, const char *id,
+                                     int version, bool secret, const char *actor_id,
+                                     const cab_idem_t *idem, sched_meeting_t **meeting,
+                                     bool *changed, sched_fault_t *fault);
+
 //  Which meetings count as taking a room or a chair.
 typedef enum {
     SCHED_BOOKED_REQUESTED,  //  pending approval, approved, in progress: warnings at creation

@@ -486,6 +486,52 @@ test_name_attendees_before_approval_conflict (void **state)
     s_check (sched_may_name_attendees, SCHED_ENDED, SCHED_ROLE_UNIT_CLERK, CAB_ABORTED);
 }
 
+/* ---- marking a meeting secret (R6.5) ------------------------------------------------- */
+
+static void
+test_mark_secret_by_chair_until_the_end_allowed (void **state)
+{
+    (void) state;
+    static const sched_status_t open[] = {SCHED_DRAFT, SCHED_PENDING_APPROVAL, SCHED_APPROVED,
+                                          SCHED_IN_PROGRESS};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
+        s_check (sched_may_mark_secret, open[i], SCHED_ROLE_CHAIR, CAB_OK);
+        s_check (sched_may_mark_secret, open[i], SCHED_ROLE_CHAIR | SCHED_ROLE_INVITEE, CAB_OK);
+    }
+}
+
+static void
+test_mark_secret_by_anyone_but_the_chair_denied (void **state)
+{
+    (void) state;
+    static const unsigned others[] = {SCHED_ROLE_CLERK,
+                                      SCHED_ROLE_APPROVER,
+                                      SCHED_ROLE_SECRETARY,
+                                      SCHED_ROLE_INVITEE,
+                                      SCHED_ROLE_UNIT_CLERK,
+                                      SCHED_ROLE_STAFF,
+                                      SCHED_ROLE_CLERK | SCHED_ROLE_SECRETARY | SCHED_ROLE_APPROVER,
+                                      0};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        s_check (sched_may_mark_secret, SCHED_APPROVED, others[i], CAB_PERMISSION_DENIED);
+    sched_fault_t fault;
+    sched_may_mark_secret (SCHED_APPROVED, SCHED_ROLE_SECRETARY, &fault);
+    assert_non_null (strstr (fault.message, "chủ trì"));
+}
+
+static void
+test_mark_secret_after_end_cancel_or_reject_conflict (void **state)
+{
+    (void) state;
+    s_check (sched_may_mark_secret, SCHED_ENDED, SCHED_ROLE_CHAIR, CAB_ABORTED);
+    s_check (sched_may_mark_secret, SCHED_CANCELLED, SCHED_ROLE_CHAIR, CAB_ABORTED);
+    s_check (sched_may_mark_secret, SCHED_REJECTED, SCHED_ROLE_CHAIR, CAB_ABORTED);
+    sched_fault_t fault;
+    sched_may_mark_secret (SCHED_ENDED, SCHED_ROLE_CHAIR, &fault);
+    assert_non_null (strstr (fault.message, "Đã kết thúc"));
+    assert_string_equal (fault.field, "status");
+}
+
 /* ---- roles of the acting person ------------------------------------------------------ */
 
 #define U_CLERK "0190c0de-0000-7000-8000-000000000001"
@@ -633,6 +679,9 @@ main (void)
         cmocka_unit_test (test_name_attendees_by_invited_agency_clerk_allowed),
         cmocka_unit_test (test_name_attendees_by_host_clerk_denied),
         cmocka_unit_test (test_name_attendees_before_approval_conflict),
+        cmocka_unit_test (test_mark_secret_by_chair_until_the_end_allowed),
+        cmocka_unit_test (test_mark_secret_by_anyone_but_the_chair_denied),
+        cmocka_unit_test (test_mark_secret_after_end_cancel_or_reject_conflict),
         cmocka_unit_test (test_roles_of_creator_is_clerk),
         cmocka_unit_test (test_roles_of_host_unit_clerk_is_clerk),
         cmocka_unit_test (test_roles_of_clerk_of_other_unit_is_nobody),
