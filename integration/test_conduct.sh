@@ -192,4 +192,21 @@ call GET "/api/v1/meeting-log?from=2020-01-01T00:00:00%2B07:00&to=2020-12-31T00:
 assert_json "… and not in another year" --arg m "$M" '[.items[].meeting_id] | index($m) == null'
 call GET "/api/v1/meeting-log?from=2026-02-30" "" "${TOKEN[vanthu]}"
 assert_error "a period that is not a time" 400
+
+section "an ended meeting stays searchable (R8.3)"
+uri() { jq -rn --arg v "$1" '$v | @uri'; }
+found() { # QUERY USER: does the search find the meeting for the user?
+  call GET "/api/v1/meetings?scope=mine&from=$(uri "$(at 5 00:00)")&to=$(uri "$(at 6 00:00)")&q=$(uri "$1")" "" "${TOKEN[$2]}"
+  [ "$STATUS" == 200 ] && jq -e --arg m "$M" '[.items[].id] | index($m) != null' <<<"$BODY" >/dev/null
+}
+check "by its title, without diacritics" found "hop dieu hanh $R" daibieu2
+check "by the chair's conclusion" found "50 tỷ đồng" daibieu2
+check "by the minutes' recommendations, without diacritics" found "ubnd tinh bo sung von" daibieu2
+check "by a speaker's topic" found "y kien ve bao cao" daibieu2
+check "by what was said to everyone" found "tap trung vao noi dung chinh" daibieu2
+check "by one's own notes" found "giai ngan" daibieu1
+check_not() { ! "$@"; }
+check "… and not by someone else's notes" check_not found "giai ngan" daibieu2
+check "… nor by a message to someone else" check_not found "xin phat bieu sau phan bao cao" daibieu2
+check "nor by words that are nowhere" check_not found "khong co o dau ca $R" daibieu1
 finish

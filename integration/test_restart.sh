@@ -108,9 +108,10 @@ awk '{ print $4 }' "$ENV_DIR/all" | sort | uniq -c | sed 's/^/   .. status /'
 #   back    started while identity was starting: 201 or 503 (504 when it
 #           answered after the timeout)
 #   ready   started once /readyz was 200 again: 201
-# and no answer may take longer than one RPC timeout (plus 1 s of slack).
+# and no answer may take longer than one RPC timeout (plus 3 s of slack: the
+# point is that no request hangs, and a loaded machine schedules late).
 classify() { # CONDITION_NAME
-  awk -v want="$1" -v k="$KILL_T" -v r="$RESTART_T" -v y="$READY_T" -v lim="$((CABINET_RPC_TIMEOUT_MS + 1000))" -v tmo="$CABINET_RPC_TIMEOUT_MS" '
+  awk -v want="$1" -v k="$KILL_T" -v r="$RESTART_T" -v y="$READY_T" -v lim="$((CABINET_RPC_TIMEOUT_MS + 3000))" -v tmo="$CABINET_RPC_TIMEOUT_MS" '
     { i = $1; s = $2; e = $3; st = $4; d = e - s
       phase = s < k ? "before" : s < r ? "down" : s < y ? "back" : "ready" }
     want == "answered" && (st == "000" || st ~ /^5/ && st != 503 && st != 504) { print "request " i " (" phase "): " st }
@@ -125,7 +126,7 @@ assert_eq "requests sent before the kill: 201, or 503/504 when in flight at the 
 assert_eq "requests sent while identity is down get 503, or 201/504 once it is back" "" "$(classify down)"
 assert_eq "requests sent while identity starts get 201, 503 or 504" "" "$(classify back)"
 assert_eq "requests sent once /readyz is 200 again get 201" "" "$(classify ready)"
-assert_eq "no answer takes longer than CABINET_RPC_TIMEOUT_MS + 1 s ($CABINET_RPC_TIMEOUT_MS ms)" "" "$(classify fast)"
+assert_eq "no answer takes longer than CABINET_RPC_TIMEOUT_MS ($CABINET_RPC_TIMEOUT_MS ms) + 3 s: none hangs" "" "$(classify fast)"
 down=$(awk -v k="$KILL_T" -v r="$RESTART_T" '$2 >= k && $2 < r' "$ENV_DIR/all" | wc -l)
 check "some requests were sent while identity was down ($down)" test "$down" -ge 1
 created=$(awk '$4 == 201' "$ENV_DIR/all" | wc -l)

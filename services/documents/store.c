@@ -193,6 +193,14 @@ static const char SQL_ACCESS_INSERT[] =
 static const char SQL_ACCESS_LIST[] =
     "SELECT user_id FROM document_access WHERE document_id = $1 ORDER BY user_id";
 
+//  Who may read secret document $1 once approved (docs_may_view): its
+//  access list, its uploader and its meeting's reviewers (chair, approver).
+static const char SQL_SECRET_READERS[] =
+    "SELECT user_id FROM document_access WHERE document_id = $1"
+    " UNION SELECT r FROM documents d LEFT JOIN meetings m ON m.id = d.meeting_id,"
+    "   unnest (ARRAY[d.uploaded_by, m.chair_id, m.approver_id]) AS r"
+    "  WHERE d.id = $1 AND r IS NOT NULL ORDER BY 1";
+
 static const char SQL_LIBRARY_INSERT[] =
     "INSERT INTO library_entries (document_id, kind, owner_id, added_by)"
     " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1";
@@ -805,12 +813,13 @@ docs_store_document (docs_store_t *self, cab_arena_t *arena, const char *id,
     return s_document_read (self->db, arena, id, actor, doc);
 }
 
+//  The ids of the one-column query sql about document id into arena.
 static cab_status_t
-s_access_list (PGconn *db, cab_arena_t *arena, const char *id, char ***ids, size_t *n)
+s_user_ids (PGconn *db, cab_arena_t *arena, const char *sql, const char *id, char ***ids, size_t *n)
 {
     const char *params[] = {id};
     PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, SQL_ACCESS_LIST, 1, params, &res);
+    cab_status_t status = cab_db_exec (db, sql, 1, params, &res);
     if (status != CAB_OK)
         return status;
     int rows = PQntuples (res);
@@ -826,7 +835,7 @@ cab_status_t
 docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, char ***ids,
                         size_t *n)
 {
-    return s_access_list (self->db, arena, id, ids, n);
+    return s_user_ids (self->db, arena, SQL_ACCESS_LIST, id, ids, n);
 }
 
 //  What an event may say of a document: never its text or access list;
@@ -879,15 +888,17 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const docs_do
     payload.from_status = (char *) from_status;
     payload.reason = (char *) reason;
     //  A meeting's live stream shows a document once its invitees may read
-    //  it (approved); a secret one only to its access list, read here in the
-    //  change's transaction (the document as read holds no list).
+    //  it (approved); a secret one only to those who may read it (its access
+    //  list, its uploader, the meeting's chair and approver), read here in
+    //  the change's transaction (the document as read holds no list).
     bool live = d->meeting_id && d->status && strcmp (d->status, "approved") == 0;
     bool secret = d->classification && strcmp (d->classification, "secret") == 0;
     bool recording = d->classification && strcmp (d->classification, "recording") == 0;
     char **audience = NULL;
     size_t n_audience = 0;
     if (live && secret) {
-        cab_status_t status = s_access_list (db, arena, d->id, &audience, &n_audience);
+        cab_status_t status =
+            s_user_ids (db, arena, SQL_SECRET_READERS, d->id, &audience, &n_audience);
         if (status != CAB_OK)
             return status;
     }
@@ -907,7 +918,7 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const docs_do
         .audience = (const char *const *) audience,
         .audience_count = (int) n_audience,
     };
-    //  A secret document with nobody on its list is shown to nobody.
+    //  A restricted document nobody may read is shown to nobody.
     if (live && (secret || recording) && n_audience == 0)
         ev.meeting_id = NULL;
     return cab_outbox_emit (db, &ev);
