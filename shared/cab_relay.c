@@ -325,12 +325,21 @@ s_wait (cab_relay_t *self, int timeout_ms)
     }
 }
 
+//  The relay's session, after every (re)connection: LISTEN for the
+//  writers' wake-up, and claims by index scan only. Every row sent leaves a
+//  dead entry in the outbox_unsent index until vacuum; an index scan marks
+//  each one dead the first time it meets it and skips it ever after, where
+//  the bitmap scan the planner otherwise picks once it has seen thousands
+//  of them reads them all again on every claim (2 ms per claim after a few
+//  thousand ballots, against 0.06 ms).
 static int
 s_listen (cab_relay_t *self)
 {
     char sql[128];
     //  The schema name is one of ours (checked by cab_db_migrate): no quoting.
     snprintf (sql, sizeof sql, "LISTEN cab_outbox_%s", self->schema);
+    if (cab_db_exec (self->db, "SET enable_bitmapscan = off", 0, NULL, NULL) != CAB_OK)
+        return -1;
     return cab_db_exec (self->db, sql, 0, NULL, NULL) == CAB_OK ? 0 : -1;
 }
 
