@@ -2,7 +2,7 @@
 -- serialises the schema's writers at the moment they emit, the previous
 -- row's hash, the row with its own hash (the same expression as
 -- cab_outbox_verify's), and the relay's wake-up. One round trip instead of
--- three, and PL/pgSQL keeps the statements' plans for the connection.
+-- three; the insert's plan is kept for the connection.
 -- Each statement of a VOLATILE function takes a new snapshot under READ
 -- COMMITTED, so the hash is read after the lock is held and sees the row
 -- of whoever held it before: the chain cannot fork.
@@ -16,7 +16,10 @@ DECLARE
     row_id bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock (hashtext (current_schema () || '.outbox'));
-    SELECT coalesce ((SELECT hash FROM outbox ORDER BY id DESC LIMIT 1), '') INTO prev;
+    -- Planned at every call (EXECUTE): a plan PL/pgSQL cached while the
+    -- outbox was small would read it whole once it has grown.
+    EXECUTE 'SELECT hash FROM outbox ORDER BY id DESC LIMIT 1' INTO prev;
+    prev := coalesce (prev, '');
     INSERT INTO outbox (event_id, type, subject, topic, msg_key, schema_name, payload, actor_id,
                         target_nodes, meeting_id, audience, prev_hash, hash)
     VALUES (p_event_id, p_type, p_subject, p_topic, p_key, p_schema, p_payload, p_actor,
