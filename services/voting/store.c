@@ -17,7 +17,7 @@
 
 struct _vote_store_t {
     PGconn *db;    //  borrowed
-    int prepared;  //  server process the ballot's statements are prepared in (0: none)
+    int prepared;  //  server process s_hot is prepared in (0: none)
 };
 
 #define NUM_TEXT 24
@@ -163,7 +163,7 @@ static const char SQL_CAST_CONTEXT[] =
     " EXISTS (SELECT 1 FROM invitees i WHERE i.meeting_id = v.meeting_id"
     "         AND (i.user_id = $2::uuid OR i.substitute_user_id = $2::uuid)),"
     " EXISTS (SELECT 1 FROM voters e WHERE e.vote_id = v.id AND e.user_id = $2::uuid),"
-    " (SELECT count (*) FROM voters e WHERE e.vote_id = v.id)"
+    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0)"
     " FROM votes v LEFT JOIN meetings m ON m.id = v.meeting_id WHERE v.id = $1 FOR SHARE OF v";
 enum {
     CC_STATUS,
@@ -178,25 +178,41 @@ enum {
     CC_ELIGIBLE,
 };
 
-//  How many have voted, after one's own ballot (a statement of its own, so
-//  it sees the ballots committed meanwhile).
-static const char SQL_NAMED_VOTED[] = "SELECT count (*) FROM ballots WHERE vote_id = $1";
-static const char SQL_SECRET_VOTED[] = "SELECT count (*) FROM participation WHERE vote_id = $1";
+//  vote_counts (sql/002_vote_counts.sql): set at the opening, and again
+//  when remote voters join an open vote; a voter's first ballot counts.
+static const char SQL_COUNTS_ELIGIBLE[] =
+    "INSERT INTO vote_counts (vote_id, eligible)"
+    " SELECT $1, (SELECT count (*) FROM voters WHERE vote_id = $1)"
+    " ON CONFLICT (vote_id) DO UPDATE SET eligible = EXCLUDED.eligible";
+
+static const char SQL_COUNTS_VOTED[] =
+    "UPDATE vote_counts SET voted = voted + 1 WHERE vote_id = $1 RETURNING voted";
+
+static const char SQL_COUNTS_READ[] = "SELECT voted FROM vote_counts WHERE vote_id = $1";
 
 //  One named ballot per voter: a second cast replaces the first (also when
 //  both arrive at once: the key serialises them), unless it is signed no
-//  later than the one kept (a replayed or older signed ballot). Returns
-//  whether a row was replaced (xmax is set on a row an upsert updated).
+//  later than the one kept (a replayed or older signed ballot); the voter's
+//  first ballot counts in vote_counts. Returns whether a row was replaced
+//  (xmax is set on a row an upsert updated) and how many have voted; no row
+//  when the ballot was refused.
 static const char SQL_BALLOT_UPSERT[] =
-    "INSERT INTO ballots (vote_id, voter_id, option_index, signature, signed_at_text, signed_at,"
-    "  key_id)"
-    " VALUES ($1, $2, $3::int, $4, $5, to_timestamp ($6::bigint), $7)"
-    " ON CONFLICT (vote_id, voter_id) DO UPDATE SET option_index = EXCLUDED.option_index,"
-    "   signature = EXCLUDED.signature, signed_at_text = EXCLUDED.signed_at_text,"
-    "   signed_at = EXCLUDED.signed_at, key_id = EXCLUDED.key_id, cast_at = now ()"
-    " WHERE EXCLUDED.signed_at IS NULL OR ballots.signed_at IS NULL"
-    "   OR ballots.signed_at < EXCLUDED.signed_at"
-    " RETURNING xmax::text <> '0'";
+    "WITH up AS ("
+    "  INSERT INTO ballots (vote_id, voter_id, option_index, signature, signed_at_text, signed_at,"
+    "    key_id)"
+    "  VALUES ($1, $2, $3::int, $4, $5, to_timestamp ($6::bigint), $7)"
+    "  ON CONFLICT (vote_id, voter_id) DO UPDATE SET option_index = EXCLUDED.option_index,"
+    "    signature = EXCLUDED.signature, signed_at_text = EXCLUDED.signed_at_text,"
+    "    signed_at = EXCLUDED.signed_at, key_id = EXCLUDED.key_id, cast_at = now ()"
+    "  WHERE EXCLUDED.signed_at IS NULL OR ballots.signed_at IS NULL"
+    "    OR ballots.signed_at < EXCLUDED.signed_at"
+    "  RETURNING xmax::text <> '0' AS replaced),"
+    " counted AS ("
+    "  UPDATE vote_counts SET voted = voted + 1 WHERE vote_id = $1"
+    "    AND EXISTS (SELECT 1 FROM up WHERE NOT up.replaced) RETURNING voted)"
+    " SELECT up.replaced, coalesce ((SELECT voted FROM counted),"
+    "   (SELECT voted FROM vote_counts WHERE vote_id = $1))"
+    " FROM up";
 
 static const char SQL_PARTICIPATION_INSERT[] =
     "INSERT INTO participation (vote_id, voter_id, last_signed_at)"
@@ -259,15 +275,15 @@ static const char SQL_PUT_INVITEE[] =
     " WHERE invitees.meeting_id = EXCLUDED.meeting_id"
     "   AND invitees.source_sequence <= EXCLUDED.source_sequence";
 
-//  The statements of every ballot, prepared once per connection: planning
-//  them cost more than running them.
+//  The statements of a named ballot, prepared once per connection:
+//  planning them cost more than running them, and they only look rows up
+//  by their keys (no count, no scan whose plan could go stale as a storm of
+//  ballots grows the tables).
 #define HOT_CAST_CONTEXT "vote_cast_context"
 #define HOT_BALLOT_UPSERT "vote_ballot_upsert"
-#define HOT_NAMED_VOTED "vote_named_voted"
 static const cab_db_prepared_t s_hot[] = {
     {HOT_CAST_CONTEXT, SQL_CAST_CONTEXT, 2},
     {HOT_BALLOT_UPSERT, SQL_BALLOT_UPSERT, 7},
-    {HOT_NAMED_VOTED, SQL_NAMED_VOTED, 1},
 };
 
 /* ---- construction -------------------------------------------------------------------- */
@@ -760,6 +776,9 @@ vote_store_open (vote_store_t *self, cab_arena_t *arena, const char *id, const c
     vote_eligible (invitees, n_invitees, remote, n_remote, voters, &n_voters, &members, &present);
     if ((status = s_voters_insert (db, arena, id, voters, n_voters)) != CAB_OK)
         goto cleanup;
+    const char *count_params[] = {id};
+    if ((status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, count_params)) != CAB_OK)
+        goto cleanup;
     const char *params[] = {id, s_int_text (arena, members), s_int_text (arena, present), actor_id};
     if ((status = s_command (db, SQL_VOTE_OPEN, 4, params)) != CAB_OK)
         goto cleanup;
@@ -873,7 +892,9 @@ vote_store_add_remote (vote_store_t *self, cab_arena_t *arena, const char *id,
     if ((status = s_command (db, SQL_REMOTE_INSERT, 3, params)) != CAB_OK)
         goto cleanup;
     //  An open vote's voters are fixed but for these, who join at once.
-    if (v.state == VOTE_OPEN && (status = s_voters_insert (db, arena, id, voters, n)) != CAB_OK)
+    if (v.state == VOTE_OPEN
+        && ((status = s_voters_insert (db, arena, id, voters, n)) != CAB_OK
+            || (status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, params)) != CAB_OK))
         goto cleanup;
     if ((status = s_vote_get (db, arena, id, actor_id, info)) != CAB_OK)
         goto cleanup;
@@ -887,8 +908,8 @@ cleanup:
 
 /* ---- ballots ------------------------------------------------------------------------- */
 
-//  A named ballot: the upsert, and how many have voted since, in one round
-//  trip. *replaced tells whether one was replaced.
+//  A named ballot: the upsert, counted when it is the voter's first, in one
+//  statement. *replaced tells whether one was replaced.
 static cab_status_t
 s_cast_named (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fault_t *fault,
               bool *replaced, long long *voted)
@@ -900,23 +921,21 @@ s_cast_named (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fau
                             in->signed_ ? in->signed_at_text : NULL,
                             in->signed_ ? s_int_text (arena, in->signed_at) : NULL,
                             in->signed_ ? in->key_id : NULL};
-    const cab_db_stmt_t stmts[] = {{HOT_BALLOT_UPSERT, NULL, 7, params},
-                                   {HOT_NAMED_VOTED, NULL, 1, params}};
-    PGresult *res[2] = {NULL, NULL};
-    cab_status_t status = cab_db_pipeline (db, stmts, 2, res);
+    const cab_db_stmt_t stmt[] = {{HOT_BALLOT_UPSERT, NULL, 7, params}};
+    PGresult *res = NULL;
+    cab_status_t status = cab_db_pipeline (db, stmt, 1, &res);
     if (status != CAB_OK)
         return status;
-    if (PQntuples (res[0]) == 0) {
+    if (PQntuples (res) == 0) {
         status = s_fault (fault, CAB_ABORTED, "signed_at",
                           "Phiếu có chữ ký này đã được dùng, hoặc ký trước phiếu đã ghi nhận; "
                           "vui lòng ký lại phiếu mới");
         fault->code = "signature_replayed";
     } else {
-        *replaced = cab_db_bool (res[0], 0, 0);
-        *voted = cab_db_long (res[1], 0, 0);
+        *replaced = cab_db_bool (res, 0, 0);
+        *voted = cab_db_long (res, 0, 1);
     }
-    PQclear (res[0]);
-    PQclear (res[1]);
+    PQclear (res);
     return status;
 }
 
@@ -1053,9 +1072,12 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *
     cab_status_t status;
     if (ctx->secret) {
         status = s_cast_secret (db, arena, in, fault, &replaced, &receipt);
+        //  A voter's first secret ballot counts; a change does not.
         const char *params[] = {in->vote_id};
         if (status == CAB_OK
-            && (status = cab_db_query_row (db, SQL_SECRET_VOTED, 1, params, &res)) == CAB_OK)
+            && (status = cab_db_query_row (db, replaced ? SQL_COUNTS_READ : SQL_COUNTS_VOTED, 1,
+                                           params, &res))
+                   == CAB_OK)
             voted = cab_db_long (res, 0, 0);
         PQclear (res);
     } else
