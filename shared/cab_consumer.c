@@ -21,6 +21,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define MAX_TOPICS 16
+#define MAX_TYPES 32
 
 static const char SQL_INBOX[] =
     "INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1";
@@ -29,6 +30,8 @@ struct _cab_consumer_t {
     char *conninfo, *schema, *group_id;
     char *topics[MAX_TOPICS];
     int topic_count;
+    char *types[MAX_TYPES];  //  what the handler applies; none: everything
+    int type_count;
     cab_consume_fn handler;
     void *arg;
     cab_metrics_t *metrics;
@@ -38,6 +41,21 @@ struct _cab_consumer_t {
     bool started;
     atomic_int stop;
 };
+
+//  true if the handler applies events of type (see cab_consumer_opts_t).
+static bool
+s_wanted (const cab_consumer_t *self, const char *type)
+{
+    if (self->type_count == 0)
+        return true;
+    for (int i = 0; type && i < self->type_count; i++) {
+        size_t len = strlen (self->types[i]);
+        bool prefix = len > 0 && self->types[i][len - 1] == '.';
+        if (prefix ? strncmp (type, self->types[i], len) == 0 : strcmp (type, self->types[i]) == 0)
+            return true;
+    }
+    return false;
+}
 
 //  Apply one message in one transaction. Returns CAB_OK when it is done
 //  with (applied, duplicate or unreadable), another status to retry.
@@ -61,6 +79,12 @@ s_apply (cab_consumer_t *self, const rd_kafka_message_t *msg)
                              "Kafka messages that were not event envelopes", 1);
             if (ev)
                 cabinet__v1__event__free_unpacked (ev, NULL);
+            return CAB_OK;
+        }
+        if (!s_wanted (self, ev->type)) {
+            cab_metrics_add (self->metrics, "cabinet_consumer_events_total", "result=\"ignored\"",
+                             "Kafka events consumed, applied or skipped as duplicates", 1);
+            cabinet__v1__event__free_unpacked (ev, NULL);
             return CAB_OK;
         }
     }
@@ -137,6 +161,9 @@ cab_consumer_new (const cab_consumer_opts_t *opts)
     rd_kafka_topic_partition_list_t *topics = NULL;
     if (!self->conninfo || !self->schema || !self->group_id)
         goto fail;
+    for (const char *const *t = opts->types; t && *t && self->type_count < MAX_TYPES; t++)
+        if (!(self->types[self->type_count++] = strdup (*t)))
+            goto fail;
 
     char errstr[512];
     const char *const settings[][2] = {{"bootstrap.servers", opts->bootstrap},
@@ -193,6 +220,8 @@ cab_consumer_destroy (cab_consumer_t **self_p)
     PQfinish (self->db);
     for (int i = 0; i < self->topic_count; i++)
         free (self->topics[i]);
+    for (int i = 0; i < self->type_count; i++)
+        free (self->types[i]);
     free (self->conninfo);
     free (self->schema);
     free (self->group_id);

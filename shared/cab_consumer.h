@@ -24,6 +24,12 @@ typedef struct {
     cab_consume_fn handler;
     void *arg;
     cab_metrics_t *metrics;  //  borrowed, may be NULL
+    //  The event types the handler applies, NULL-terminated ("meeting."
+    //  ends with a dot: every type it begins); NULL: every event. An event
+    //  of another type is passed over without a transaction: nothing of it
+    //  is applied, so its id needs no inbox row. Tombstones always go to
+    //  the handler.
+    const char *const *types;
 } cab_consumer_opts_t;
 
 typedef struct _cab_consumer_t cab_consumer_t;

@@ -105,6 +105,126 @@ s_repair (PGconn *db)
     }
 }
 
+//  The mapped status of a failed result, logged as cab_db_exec logs it.
+static cab_status_t
+s_failure (PGconn *db, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+    cab_status_t mapped = s_map_sqlstate (state);
+    if (mapped == CAB_INTERNAL || mapped == CAB_UNAVAILABLE)
+        cab_error ("SQL failed (%s): %s", state ? state : "no state",
+                   res ? PQresultErrorMessage (res) : PQerrorMessage (db));
+    else
+        cab_debug ("SQL refused (%s): %s", state, PQresultErrorMessage (res));
+    return mapped;
+}
+
+//  Read what a pipeline of sent statements returns: each statement's
+//  result (kept in res[i] when res is set and all went well), then the
+//  synchronisation point. Returns the first failure's status.
+static cab_status_t
+s_pipeline_results (PGconn *db, int sent, PGresult **res)
+{
+    cab_status_t status = CAB_OK;
+    for (int i = 0; i < sent; i++) {
+        PGresult *r = PQgetResult (db);
+        ExecStatusType st = PQresultStatus (r);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+            if (res)
+                res[i] = r;
+            else
+                PQclear (r);
+        } else {
+            //  PGRES_PIPELINE_ABORTED: skipped after an earlier failure.
+            if (status == CAB_OK)
+                status = st == PGRES_PIPELINE_ABORTED ? CAB_INTERNAL : s_failure (db, r);
+            PQclear (r);
+            if (!r)
+                return status == CAB_OK ? CAB_UNAVAILABLE : status;  //  connection lost
+        }
+        //  Each statement's results end with NULL.
+        while ((r = PQgetResult (db)) != NULL)
+            PQclear (r);
+    }
+    //  The synchronisation point.
+    for (;;) {
+        PGresult *r = PQgetResult (db);
+        if (!r)
+            return status == CAB_OK ? CAB_UNAVAILABLE : status;
+        ExecStatusType st = PQresultStatus (r);
+        PQclear (r);
+        if (st == PGRES_PIPELINE_SYNC)
+            return status;
+        if (PQstatus (db) == CONNECTION_BAD)
+            return status == CAB_OK ? CAB_UNAVAILABLE : status;
+    }
+}
+
+cab_status_t
+cab_db_pipeline (PGconn *db, const cab_db_stmt_t *stmts, int n, PGresult **res)
+{
+    for (int i = 0; res && i < n; i++)
+        res[i] = NULL;
+    if (PQtransactionStatus (db) == PQTRANS_IDLE || PQstatus (db) == CONNECTION_BAD)
+        s_repair (db);
+    if (PQenterPipelineMode (db) != 1) {
+        cab_error ("cannot enter pipeline mode: %s", PQerrorMessage (db));
+        return CAB_UNAVAILABLE;
+    }
+    int sent = 0;
+    for (; sent < n; sent++) {
+        const cab_db_stmt_t *s = &stmts[sent];
+        int ok = s->name
+                     ? PQsendQueryPrepared (db, s->name, s->nparams, s->params, NULL, NULL, 0)
+                     : PQsendQueryParams (db, s->sql, s->nparams, NULL, s->params, NULL, NULL, 0);
+        if (!ok)
+            break;
+    }
+    cab_status_t status = CAB_UNAVAILABLE;
+    if (sent == n && PQpipelineSync (db) == 1)
+        status = s_pipeline_results (db, sent, res);
+    else
+        cab_error ("cannot send a pipeline: %s", PQerrorMessage (db));
+    if (PQexitPipelineMode (db) != 1 && PQstatus (db) != CONNECTION_BAD) {
+        //  Results left unread: the connection's state is unknown.
+        cab_error ("cannot leave pipeline mode: %s", PQerrorMessage (db));
+        PQreset (db);
+        status = status == CAB_OK ? CAB_UNAVAILABLE : status;
+    }
+    if (status != CAB_OK)
+        for (int i = 0; res && i < n; i++) {
+            PQclear (res[i]);
+            res[i] = NULL;
+        }
+    return status;
+}
+
+cab_status_t
+cab_db_prepare (PGconn *db, const cab_db_prepared_t *list, int n, int *backend)
+{
+    if (*backend != 0 && *backend == PQbackendPID (db) && PQstatus (db) == CONNECTION_OK)
+        return CAB_OK;
+    s_repair (db);
+    if (PQenterPipelineMode (db) != 1) {
+        cab_error ("cannot enter pipeline mode: %s", PQerrorMessage (db));
+        return CAB_UNAVAILABLE;
+    }
+    int sent = 0;
+    while (sent < n
+           && PQsendPrepare (db, list[sent].name, list[sent].sql, list[sent].nparams, NULL))
+        sent++;
+    cab_status_t status = CAB_UNAVAILABLE;
+    if (sent == n && PQpipelineSync (db) == 1)
+        status = s_pipeline_results (db, sent, NULL);
+    if (PQexitPipelineMode (db) != 1 && PQstatus (db) != CONNECTION_BAD) {
+        PQreset (db);
+        status = CAB_UNAVAILABLE;
+    }
+    if (status == CAB_OK)
+        *backend = PQbackendPID (db);
+    return status;
+}
+
 cab_status_t
 cab_db_query_row (PGconn *db, const char *sql, int nparams, const char *const *params,
                   PGresult **res_p)

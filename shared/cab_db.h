@@ -31,6 +31,40 @@ int cab_db_migrate (PGconn *db, const char *schema, const cab_embedded_file_t *m
 cab_status_t cab_db_exec (PGconn *db, const char *sql, int nparams, const char *const *params,
                           PGresult **res_p);
 
+//  One statement of cab_db_pipeline: the prepared statement name (see
+//  cab_db_prepare), or, with name NULL, sql parsed for this run.
+typedef struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+    const char *const *params;
+} cab_db_stmt_t;
+
+//  Run stmts[0..n) in one round trip to the server (libpq's pipeline
+//  mode), in order, each a statement of its own (under READ COMMITTED each
+//  takes its own snapshot, as if sent one by one). On CAB_OK, when res is
+//  not NULL, res[i] is statement i's result, the caller's to PQclear.
+//  Otherwise nothing to free; the status is that of the first statement
+//  that failed, mapped and logged as by cab_db_exec; the statements after
+//  it did not run, and an open transaction is left aborted for the caller
+//  to roll back. A connection lost while idle is repaired first; nothing
+//  is ever sent twice.
+cab_status_t cab_db_pipeline (PGconn *db, const cab_db_stmt_t *stmts, int n, PGresult **res);
+
+//  A statement to prepare on a connection: its name, SQL and number of
+//  parameters.
+typedef struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} cab_db_prepared_t;
+
+//  Prepare list[0..n) on db, in one round trip, unless *backend is already
+//  the process id of db's server process (they were prepared there; a
+//  connection that was reset has a new one, without them). Sets *backend on
+//  success. Returns CAB_OK or a mapped failure (logged).
+cab_status_t cab_db_prepare (PGconn *db, const cab_db_prepared_t *list, int n, int *backend);
+
 //  cab_db_exec for a statement that must return rows: CAB_NOT_FOUND (nothing
 //  to free) when it returns none.
 cab_status_t cab_db_query_row (PGconn *db, const char *sql, int nparams, const char *const *params,

@@ -3,7 +3,11 @@
 
     Writers take a transaction-scoped advisory lock before reading the last
     hash, so the chain has no forks and ids are handed out in commit order:
-    the relay can never see id 7 committed while id 6 is still in flight.  */
+    the relay can never see id 7 committed while id 6 is still in flight.
+    The lock is held until the writer's transaction ends, so the time from
+    the append to the end of the COMMIT is time every other writer of the
+    schema waits: the append is one call (outbox_append, in SQL), and
+    cab_outbox_emit_commit sends it with the COMMIT in one round trip.  */
 #include "cab_outbox.h"
 #include "cab_db.h"
 #include "cab_log.h"
@@ -11,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_LOCK[] =
-    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox'))";
+//  outbox_append (shared/sql/002_outbox_append.sql) takes the lock, reads
+//  the previous hash, inserts the row and notifies the relay.
+static const char SQL_APPEND[] =
+    "SELECT outbox_append ($1::uuid, $2, $3, $4, $5, $6, $7::bytea, $8, $9::text[], $10,"
+    " $11::text[])";
 
-//  The hash covers every published field and the previous row's hash. The
-//  live fields (meeting, audience) count only when set, so rows written
-//  before they existed still verify.
+//  The hash covers every published field and the previous row's hash (as
+//  outbox_append computes it, in SQL). The live fields (meeting, audience)
+//  count only when set, so rows written before they existed still verify.
 #define HASH_EXPR(prev, ev, type, subject, topic, key, schema, payload, actor, meeting, audience)  \
     "encode(sha256(convert_to(" prev " || '|' || " ev " || '|' || " type " || '|' || " subject     \
     " || '|' || coalesce(" topic ", '') || '|' || " key " || '|' || coalesce(" schema              \
@@ -24,16 +31,6 @@ static const char SQL_LOCK[] =
     " || coalesce('m:' || " meeting " || '|', '')"                                                 \
     " || coalesce('a:' || array_to_string(" audience ", ',') || '|', ''), 'UTF8')"                 \
     " || coalesce(" payload ", '\\x'::bytea)), 'hex')"
-
-static const char SQL_INSERT[] =
-    "INSERT INTO outbox (event_id, type, subject, topic, msg_key, schema_name, payload,"
-    " actor_id, target_nodes, meeting_id, audience, prev_hash, hash) "
-    "SELECT $1::uuid, $2, $3, $4, $5, $6, $7::bytea, $8, $9::text[], $10, $11::text[], "
-    "p.h, " HASH_EXPR ("p.h", "$1", "$2", "$3", "$4", "$5", "$6", "$7::bytea", "$8", "$10",
-                       "$11::text[]") " FROM (SELECT coalesce((SELECT hash FROM outbox"
-                                      " ORDER BY id DESC LIMIT 1), '') AS h) p";
-
-static const char SQL_NOTIFY[] = "SELECT pg_notify('cab_outbox_' || current_schema(), '')";
 
 static const char SQL_VERIFY[] =
     "SELECT id FROM (SELECT id, prev_hash, hash,"
@@ -87,8 +84,9 @@ s_text_array (const char *const *items, int count)
     return text;
 }
 
-cab_status_t
-cab_outbox_emit (PGconn *db, const cab_event_t *ev)
+//  Append ev; with commit, COMMIT in the same round trip.
+static cab_status_t
+s_emit (PGconn *db, const cab_event_t *ev, bool commit)
 {
     cab_status_t status = CAB_INTERNAL;
     char *payload_hex = NULL, *targets = NULL, *audience = NULL;
@@ -125,17 +123,35 @@ cab_outbox_emit (PGconn *db, const cab_event_t *ev)
                             targets,
                             ev->meeting_id,
                             audience};
-    if ((status = cab_db_exec (db, SQL_LOCK, 0, NULL, NULL)) != CAB_OK)
-        goto cleanup;
-    status = cab_db_exec (db, SQL_INSERT, 11, params, NULL);
-    if (status == CAB_OK)
-        status = cab_db_exec (db, SQL_NOTIFY, 0, NULL, NULL);
+    if (commit) {
+        const cab_db_stmt_t stmts[] = {{
+                                           NULL,
+                                           SQL_APPEND,
+                                           11,
+                                           params,
+                                       },
+                                       {NULL, "COMMIT", 0, NULL}};
+        status = cab_db_pipeline (db, stmts, 2, NULL);
+    } else
+        status = cab_db_exec (db, SQL_APPEND, 11, params, NULL);
 cleanup:
     free (packed);
     free (payload_hex);
     free (targets);
     free (audience);
     return status;
+}
+
+cab_status_t
+cab_outbox_emit (PGconn *db, const cab_event_t *ev)
+{
+    return s_emit (db, ev, false);
+}
+
+cab_status_t
+cab_outbox_emit_commit (PGconn *db, const cab_event_t *ev)
+{
+    return s_emit (db, ev, true);
 }
 
 bool

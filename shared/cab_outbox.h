@@ -27,6 +27,12 @@ typedef struct {
 //  and its event commit or vanish together). Returns CAB_OK or a status.
 cab_status_t cab_outbox_emit (PGconn *db, const cab_event_t *ev);
 
+//  cab_outbox_emit as the last statement of the caller's transaction, sent
+//  with its COMMIT in one round trip: the lock that orders the schema's
+//  writers is held no longer than the server needs. CAB_OK once committed;
+//  otherwise the transaction is left for the caller to roll back.
+cab_status_t cab_outbox_emit_commit (PGconn *db, const cab_event_t *ev);
+
 //  Walk the hash chain of this schema's outbox. Returns true if intact;
 //  on false, *bad_id (if not NULL) is the first row that does not match.
 bool cab_outbox_verify (PGconn *db, long long *bad_id);

@@ -147,6 +147,7 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
                                     .group_id = group,
                                     .topics = def->consumers[i].topics,
                                     .handler = def->consumers[i].handler,
+                                    .types = def->consumers[i].types,
                                     .arg = &env,
                                     .metrics = env.metrics};
         consumers[i] = cab_consumer_new (&opts);

@@ -26,6 +26,7 @@ typedef struct {
     const char *group;          //  consumer group suffix: <node>.<service>.<group>
     const char *const *topics;  //  NULL-terminated
     cab_consume_fn handler;
+    const char *const *types;  //  the event types handler applies, or NULL (cab_consumer_opts_t)
 } cab_service_consumer_t;
 
 typedef struct {

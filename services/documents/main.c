@@ -59,9 +59,22 @@ main (int argc, char **argv)
     if (!events)
         return EXIT_FAILURE;
     const char *const topics[] = {events, CAB_DIRECTORY_TOPIC, NULL};
+    //  What the projection applies (h_projection.c); other events (ballots,
+    //  speakers, messages) are passed over without a transaction.
+    static const char *const types[] = {"user.",
+                                        "unit.",
+                                        "directory.user",
+                                        "directory.unit",
+                                        "meeting.",
+                                        "invitation.created",
+                                        "invitation.opened",
+                                        "rsvp.submitted",
+                                        "attendance.recorded",
+                                        "catalog.created",
+                                        NULL};
     const cab_service_consumer_t consumers[] = {
-        {"projection", topics, docs_projection_consume},
-        {NULL, NULL, NULL},
+        {"projection", topics, docs_projection_consume, types},
+        {NULL, NULL, NULL, NULL},
     };
     const cab_service_t documents = {
         .name = "documents",

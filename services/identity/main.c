@@ -42,8 +42,8 @@ static const cab_method_t s_methods[] = {
 static const char *const s_directory_topics[] = {CAB_DIRECTORY_TOPIC, NULL};
 
 static const cab_service_consumer_t s_consumers[] = {
-    {"directory", s_directory_topics, ident_directory_consume},
-    {NULL, NULL, NULL},
+    {"directory", s_directory_topics, ident_directory_consume, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 static const cab_service_t s_identity = {

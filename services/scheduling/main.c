@@ -85,9 +85,20 @@ main (int argc, char **argv)
     if (!events)
         return EXIT_FAILURE;
     const char *const topics[] = {events, CAB_DIRECTORY_TOPIC, NULL};
+    //  What the projection applies (h_projection.c); other events (votes,
+    //  the conduct's own) are passed over without a transaction.
+    static const char *const types[] = {"user.",
+                                        "unit.",
+                                        "directory.user",
+                                        "directory.unit",
+                                        "document.uploaded",
+                                        "document.approved",
+                                        "document.rejected",
+                                        "document.purged",
+                                        NULL};
     const cab_service_consumer_t consumers[] = {
-        {"projection", topics, sched_projection_consume},
-        {NULL, NULL, NULL},
+        {"projection", topics, sched_projection_consume, types},
+        {NULL, NULL, NULL, NULL},
     };
     const cab_service_t scheduling = {
         .name = "scheduling",

@@ -55,9 +55,13 @@ main (int argc, char **argv)
     if (!events)
         return EXIT_FAILURE;
     const char *const topics[] = {events, NULL};
+    //  What the projection applies (h_projection.c): the rest, the
+    //  service's own ballots first, is passed over without a transaction.
+    static const char *const types[] = {"meeting.", "invitation.created", "rsvp.submitted",
+                                        "attendance.recorded", NULL};
     const cab_service_consumer_t consumers[] = {
-        {"projection", topics, vote_projection_consume},
-        {NULL, NULL, NULL},
+        {"projection", topics, vote_projection_consume, types},
+        {NULL, NULL, NULL, NULL},
     };
     cab_job_t jobs[VOTE_JOBS];
     vote_jobs_fill (jobs);

@@ -16,13 +16,12 @@
 #include <string.h>
 
 struct _vote_store_t {
-    PGconn *db;  //  borrowed
+    PGconn *db;    //  borrowed
+    int prepared;  //  server process s_hot is prepared in (0: none)
 };
 
 #define NUM_TEXT 24
 
-static const char s_changed_meanwhile[] =
-    "Biểu quyết vừa được người khác thay đổi. Vui lòng tải lại và thử lại.";
 static const char s_not_found[] = "Không tìm thấy biểu quyết";
 
 /* ---- SQL ----------------------------------------------------------------------------- */
@@ -126,9 +125,6 @@ static const char SQL_VOTES_OF_ENDED[] =
     "SELECT v.id FROM votes v JOIN meetings m ON m.id = v.meeting_id"
     " WHERE v.status = 'open' AND m.status IN ('ended', 'cancelled')";
 
-static const char SQL_VOTE_SHARE[] =
-    "SELECT status, secret, cardinality (options), meeting_id FROM votes WHERE id = $1 FOR SHARE";
-
 static const char SQL_REMOTE_LIST[] = "SELECT user_id FROM remote_voters WHERE vote_id = $1";
 
 static const char SQL_VOTERS_INSERT[] =
@@ -161,27 +157,66 @@ static const char SQL_VOTE_CLOSE[] =
     "UPDATE votes SET status = 'closed', final_counts = $2::int[], closed_by = $3,"
     "  closed_at = now () WHERE id = $1 AND status = 'open'";
 
-static const char SQL_VOTER[] = "SELECT 1 FROM voters WHERE vote_id = $1 AND user_id = $2";
+//  The start of a ballot: the vote FOR SHARE (see SQL_VOTE_LOCK) and what
+//  judging the ballot needs, for the person casting ($2): their part in
+//  the meeting, whether they are among the voters; and how many voters
+//  there are (fixed while the vote is held).
+static const char SQL_CAST_CONTEXT[] =
+    "SELECT v.status, v.secret, v.signature_required, array_to_json (v.options), v.meeting_id,"
+    " m.chair_id, m.secretary_id,"
+    " EXISTS (SELECT 1 FROM invitees i WHERE i.meeting_id = v.meeting_id"
+    "         AND (i.user_id = $2::uuid OR i.substitute_user_id = $2::uuid)),"
+    " EXISTS (SELECT 1 FROM voters e WHERE e.vote_id = v.id AND e.user_id = $2::uuid),"
+    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0)"
+    " FROM votes v LEFT JOIN meetings m ON m.id = v.meeting_id WHERE v.id = $1 FOR SHARE OF v";
+enum {
+    CC_STATUS,
+    CC_SECRET,
+    CC_SIGNATURE,
+    CC_OPTIONS,
+    CC_MEETING,
+    CC_CHAIR,
+    CC_SECRETARY,
+    CC_INVITEE,
+    CC_CALLER_ELIGIBLE,
+    CC_ELIGIBLE,
+};
 
-static const char SQL_VOTER_COUNTS[] =
-    "SELECT (SELECT count (*) FROM voters WHERE vote_id = $1),"
-    " CASE WHEN $2::bool THEN (SELECT count (*) FROM participation WHERE vote_id = $1)"
-    "      ELSE (SELECT count (*) FROM ballots WHERE vote_id = $1) END";
+//  vote_counts (sql/002_vote_counts.sql): set at the opening, and again
+//  when remote voters join an open vote; a voter's first ballot counts.
+static const char SQL_COUNTS_ELIGIBLE[] =
+    "INSERT INTO vote_counts (vote_id, eligible)"
+    " SELECT $1, (SELECT count (*) FROM voters WHERE vote_id = $1)"
+    " ON CONFLICT (vote_id) DO UPDATE SET eligible = EXCLUDED.eligible";
+
+static const char SQL_COUNTS_VOTED[] =
+    "UPDATE vote_counts SET voted = voted + 1 WHERE vote_id = $1 RETURNING voted";
+
+static const char SQL_COUNTS_READ[] = "SELECT voted FROM vote_counts WHERE vote_id = $1";
 
 //  One named ballot per voter: a second cast replaces the first (also when
 //  both arrive at once: the key serialises them), unless it is signed no
-//  later than the one kept (a replayed or older signed ballot). Returns
-//  whether a row was replaced (xmax is set on a row an upsert updated).
+//  later than the one kept (a replayed or older signed ballot); the voter's
+//  first ballot counts in vote_counts. Returns whether a row was replaced
+//  (xmax is set on a row an upsert updated) and how many have voted; no row
+//  when the ballot was refused.
 static const char SQL_BALLOT_UPSERT[] =
-    "INSERT INTO ballots (vote_id, voter_id, option_index, signature, signed_at_text, signed_at,"
-    "  key_id)"
-    " VALUES ($1, $2, $3::int, $4, $5, to_timestamp ($6::bigint), $7)"
-    " ON CONFLICT (vote_id, voter_id) DO UPDATE SET option_index = EXCLUDED.option_index,"
-    "   signature = EXCLUDED.signature, signed_at_text = EXCLUDED.signed_at_text,"
-    "   signed_at = EXCLUDED.signed_at, key_id = EXCLUDED.key_id, cast_at = now ()"
-    " WHERE EXCLUDED.signed_at IS NULL OR ballots.signed_at IS NULL"
-    "   OR ballots.signed_at < EXCLUDED.signed_at"
-    " RETURNING xmax::text <> '0'";
+    "WITH up AS ("
+    "  INSERT INTO ballots (vote_id, voter_id, option_index, signature, signed_at_text, signed_at,"
+    "    key_id)"
+    "  VALUES ($1, $2, $3::int, $4, $5, to_timestamp ($6::bigint), $7)"
+    "  ON CONFLICT (vote_id, voter_id) DO UPDATE SET option_index = EXCLUDED.option_index,"
+    "    signature = EXCLUDED.signature, signed_at_text = EXCLUDED.signed_at_text,"
+    "    signed_at = EXCLUDED.signed_at, key_id = EXCLUDED.key_id, cast_at = now ()"
+    "  WHERE EXCLUDED.signed_at IS NULL OR ballots.signed_at IS NULL"
+    "    OR ballots.signed_at < EXCLUDED.signed_at"
+    "  RETURNING xmax::text <> '0' AS replaced),"
+    " counted AS ("
+    "  UPDATE vote_counts SET voted = voted + 1 WHERE vote_id = $1"
+    "    AND EXISTS (SELECT 1 FROM up WHERE NOT up.replaced) RETURNING voted)"
+    " SELECT up.replaced, coalesce ((SELECT voted FROM counted),"
+    "   (SELECT voted FROM vote_counts WHERE vote_id = $1))"
+    " FROM up";
 
 static const char SQL_PARTICIPATION_INSERT[] =
     "INSERT INTO participation (vote_id, voter_id, last_signed_at)"
@@ -243,6 +278,17 @@ static const char SQL_PUT_INVITEE[] =
     "   source_sequence = EXCLUDED.source_sequence, updated_at = now ()"
     " WHERE invitees.meeting_id = EXCLUDED.meeting_id"
     "   AND invitees.source_sequence <= EXCLUDED.source_sequence";
+
+//  The statements of a named ballot, prepared once per connection:
+//  planning them cost more than running them, and they only look rows up
+//  by their keys (no count, no scan whose plan could go stale as a storm of
+//  ballots grows the tables).
+#define HOT_CAST_CONTEXT "vote_cast_context"
+#define HOT_BALLOT_UPSERT "vote_ballot_upsert"
+static const cab_db_prepared_t s_hot[] = {
+    {HOT_CAST_CONTEXT, SQL_CAST_CONTEXT, 2},
+    {HOT_BALLOT_UPSERT, SQL_BALLOT_UPSERT, 7},
+};
 
 /* ---- construction -------------------------------------------------------------------- */
 
@@ -734,6 +780,9 @@ vote_store_open (vote_store_t *self, cab_arena_t *arena, const char *id, const c
     vote_eligible (invitees, n_invitees, remote, n_remote, voters, &n_voters, &members, &present);
     if ((status = s_voters_insert (db, arena, id, voters, n_voters)) != CAB_OK)
         goto cleanup;
+    const char *count_params[] = {id};
+    if ((status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, count_params)) != CAB_OK)
+        goto cleanup;
     const char *params[] = {id, s_int_text (arena, members), s_int_text (arena, present), actor_id};
     if ((status = s_command (db, SQL_VOTE_OPEN, 4, params)) != CAB_OK)
         goto cleanup;
@@ -875,7 +924,9 @@ vote_store_add_remote (vote_store_t *self, cab_arena_t *arena, const char *id,
     if ((status = s_command (db, SQL_REMOTE_INSERT, 3, params)) != CAB_OK)
         goto cleanup;
     //  An open vote's voters are fixed but for these, who join at once.
-    if (v.state == VOTE_OPEN && (status = s_voters_insert (db, arena, id, voters, n)) != CAB_OK)
+    if (v.state == VOTE_OPEN
+        && ((status = s_voters_insert (db, arena, id, voters, n)) != CAB_OK
+            || (status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, params)) != CAB_OK))
         goto cleanup;
     if ((status = s_vote_get (db, arena, id, actor_id, info)) != CAB_OK)
         goto cleanup;
@@ -889,10 +940,11 @@ cleanup:
 
 /* ---- ballots ------------------------------------------------------------------------- */
 
-//  A named ballot: the upsert. *replaced tells whether one was replaced.
+//  A named ballot: the upsert, counted when it is the voter's first, in one
+//  statement. *replaced tells whether one was replaced.
 static cab_status_t
 s_cast_named (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fault_t *fault,
-              bool *replaced)
+              bool *replaced, long long *voted)
 {
     const char *params[] = {in->vote_id,
                             in->voter_id,
@@ -901,8 +953,9 @@ s_cast_named (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fau
                             in->signed_ ? in->signed_at_text : NULL,
                             in->signed_ ? s_int_text (arena, in->signed_at) : NULL,
                             in->signed_ ? in->key_id : NULL};
+    const cab_db_stmt_t stmt[] = {{HOT_BALLOT_UPSERT, NULL, 7, params}};
     PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, SQL_BALLOT_UPSERT, 7, params, &res);
+    cab_status_t status = cab_db_pipeline (db, stmt, 1, &res);
     if (status != CAB_OK)
         return status;
     if (PQntuples (res) == 0) {
@@ -910,8 +963,10 @@ s_cast_named (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fau
                           "Phiếu có chữ ký này đã được dùng, hoặc ký trước phiếu đã ghi nhận; "
                           "vui lòng ký lại phiếu mới");
         fault->code = "signature_replayed";
-    } else
+    } else {
         *replaced = cab_db_bool (res, 0, 0);
+        *voted = cab_db_long (res, 0, 1);
+    }
     PQclear (res);
     return status;
 }
@@ -986,52 +1041,80 @@ s_cast_secret (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fa
 }
 
 cab_status_t
-vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_in_t *in,
-                 const cab_idem_t *idem, vote_fault_t *fault, Cabinet__V1__Ballot **ballot)
+vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id, const char *user_id,
+                       vote_cast_ctx_t **ctx)
+{
+    PGconn *db = self->db;
+    cab_status_t status =
+        cab_db_prepare (db, s_hot, sizeof s_hot / sizeof s_hot[0], &self->prepared);
+    if (status != CAB_OK)
+        return status;
+    const char *params[] = {id, user_id};
+    const cab_db_stmt_t stmts[] = {{NULL, "BEGIN", 0, NULL}, {HOT_CAST_CONTEXT, NULL, 2, params}};
+    PGresult *res[2] = {NULL, NULL};
+    status = cab_db_pipeline (db, stmts, 2, res);
+    if (status == CAB_OK && PQntuples (res[1]) == 0)
+        status = CAB_NOT_FOUND;
+    if (status != CAB_OK) {
+        PQclear (res[0]);
+        PQclear (res[1]);
+        cab_db_rollback (db);
+        return status;
+    }
+    const PGresult *r = res[1];
+    vote_cast_ctx_t *c = cab_arena_alloc (arena, sizeof *c);
+    c->id = cab_arena_strdup (arena, id);
+    c->meeting_id = cab_db_text (arena, r, 0, CC_MEETING);
+    if (!vote_state_parse (cab_db_value (r, 0, CC_STATUS), &c->state))
+        c->state = VOTE_DRAFT;
+    c->secret = cab_db_bool (r, 0, CC_SECRET);
+    c->signature_required = cab_db_bool (r, 0, CC_SIGNATURE);
+    c->options = s_options (arena, cab_db_value (r, 0, CC_OPTIONS), &c->n_options);
+    c->roles = 0;
+    if (cab_same_id (cab_db_value (r, 0, CC_CHAIR), user_id))
+        c->roles |= VOTE_ROLE_CHAIR;
+    if (cab_same_id (cab_db_value (r, 0, CC_SECRETARY), user_id))
+        c->roles |= VOTE_ROLE_SECRETARY;
+    if (user_id && cab_db_bool (r, 0, CC_INVITEE))
+        c->roles |= VOTE_ROLE_INVITEE;
+    c->caller_eligible = cab_db_bool (r, 0, CC_CALLER_ELIGIBLE);
+    c->eligible = (int) cab_db_long (r, 0, CC_ELIGIBLE);
+    PQclear (res[0]);
+    PQclear (res[1]);
+    *ctx = c;
+    return CAB_OK;
+}
+
+void
+vote_store_cast_abort (vote_store_t *self)
+{
+    cab_db_rollback (self->db);
+}
+
+cab_status_t
+vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *ctx,
+                 const vote_cast_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
+                 Cabinet__V1__Ballot **ballot)
 {
     PGconn *db = self->db;
     PGresult *res = NULL;
-    const char *params[] = {in->vote_id, in->voter_id};
-    bool secret = false, replaced = false, eligible = false;
+    bool replaced = false;
+    long long voted = 0;
     char *receipt = NULL;
-    cab_status_t status = cab_db_begin (db);
+    cab_status_t status;
+    if (ctx->secret) {
+        status = s_cast_secret (db, arena, in, fault, &replaced, &receipt);
+        //  A voter's first secret ballot counts; a change does not.
+        const char *params[] = {in->vote_id};
+        if (status == CAB_OK
+            && (status = cab_db_query_row (db, replaced ? SQL_COUNTS_READ : SQL_COUNTS_VOTED, 1,
+                                           params, &res))
+                   == CAB_OK)
+            voted = cab_db_long (res, 0, 0);
+        PQclear (res);
+    } else
+        status = s_cast_named (db, arena, in, fault, &replaced, &voted);
     if (status != CAB_OK)
-        return status;
-    //  Shared lock on the vote: closing waits until this ballot is in.
-    status = cab_db_query_row (db, SQL_VOTE_SHARE, 1, params, &res);
-    if (status == CAB_NOT_FOUND)
-        status = s_fault (fault, status, "vote_id", s_not_found);
-    if (status != CAB_OK)
-        goto cleanup;
-    vote_state_t state = VOTE_DRAFT;
-    if (!vote_state_parse (cab_db_value (res, 0, 0), &state))
-        state = VOTE_DRAFT;
-    secret = cab_db_bool (res, 0, 1);
-    bool index_ok = in->option_index >= 0 && in->option_index < cab_db_long (res, 0, 2);
-    char *meeting_id = cab_db_text (arena, res, 0, 3);
-    PQclear (res);
-    res = NULL;
-    vote_may_cast (state, fault);
-    if ((status = fault->status) != CAB_OK)
-        goto cleanup;
-    if (!index_ok) {
-        status = s_fault (fault, CAB_INVALID_ARGUMENT, "option", s_changed_meanwhile);
-        goto cleanup;
-    }
-    if ((status = s_any_row (db, SQL_VOTER, 2, params, &eligible)) != CAB_OK)
-        goto cleanup;
-    if (!eligible) {
-        status = s_fault (fault, CAB_PERMISSION_DENIED, NULL,
-                          "Bạn không có trong danh sách được biểu quyết của lần biểu quyết này");
-        fault->code = "not_eligible";
-        goto cleanup;
-    }
-    status = secret ? s_cast_secret (db, arena, in, fault, &replaced, &receipt)
-                    : s_cast_named (db, arena, in, fault, &replaced);
-    if (status != CAB_OK)
-        goto cleanup;
-    const char *count_params[] = {in->vote_id, cab_db_bool_text (secret)};
-    if ((status = cab_db_query_row (db, SQL_VOTER_COUNTS, 2, count_params, &res)) != CAB_OK)
         goto cleanup;
     Cabinet__V1__Ballot *b = cab_arena_alloc (arena, sizeof *b);
     cabinet__v1__ballot__init (b);
@@ -1040,50 +1123,52 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_in_t *i
     b->has_replaced = b->has_voted = b->has_signed_ = true;
     b->replaced = replaced;
     b->receipt = receipt;
-    b->voted = (int32_t) cab_db_long (res, 0, 1);
+    b->voted = (int32_t) voted;
     b->signed_ = in->signed_;
     b->signed_at = in->signed_ ? (char *) in->signed_at_text : NULL;
 
-    //  A secret ballot's event says how many have voted, nothing more: not
-    //  who (the envelope has no actor either) and never what.
-    Cabinet__V1__BallotEvent payload = CABINET__V1__BALLOT_EVENT__INIT;
-    payload.vote_id = (char *) in->vote_id;
-    payload.has_secret = payload.has_voted = payload.has_eligible = payload.has_signed_ = true;
-    payload.secret = secret;
-    payload.voted = b->voted;
-    payload.eligible = (int32_t) cab_db_long (res, 0, 0);
-    payload.signed_ = in->signed_;
-    if (!secret) {
-        payload.voter_id = (char *) in->voter_id;
-        payload.option = (char *) in->option;
-        payload.has_replaced = true;
-        payload.replaced = replaced;
-    }
-    payload.meeting_id = meeting_id;
-    cab_event_t ev = {
-        .type = "ballot.cast",
-        .subject = in->vote_id,
-        .key = meeting_id,
-        .payload = &payload.base,
-        .actor_id = secret ? NULL : in->voter_id,
-        .meeting_id = meeting_id,
-    };
-    if ((status = cab_outbox_emit (db, &ev)) != CAB_OK)
-        goto cleanup;
     //  A secret ballot's recorded reply (choice, receipt) goes with the
     //  vote's closing.
     cab_idem_t scoped;
-    if (idem && secret) {
+    if (idem && ctx->secret) {
         scoped = *idem;
         scoped.scope = in->vote_id;
         idem = &scoped;
     }
     if ((status = s_idem_record (db, idem, &b->base, fault)) != CAB_OK)
         goto cleanup;
-    *ballot = b;
+
+    //  A secret ballot's event says how many have voted, nothing more: not
+    //  who (the envelope has no actor either) and never what.
+    Cabinet__V1__BallotEvent payload = CABINET__V1__BALLOT_EVENT__INIT;
+    payload.vote_id = (char *) in->vote_id;
+    payload.has_secret = payload.has_voted = payload.has_eligible = payload.has_signed_ = true;
+    payload.secret = ctx->secret;
+    payload.voted = b->voted;
+    payload.eligible = ctx->eligible;
+    payload.signed_ = in->signed_;
+    if (!ctx->secret) {
+        payload.voter_id = (char *) in->voter_id;
+        payload.option = (char *) in->option;
+        payload.has_replaced = true;
+        payload.replaced = replaced;
+    }
+    payload.meeting_id = (char *) ctx->meeting_id;
+    cab_event_t ev = {
+        .type = "ballot.cast",
+        .subject = in->vote_id,
+        .key = ctx->meeting_id,
+        .payload = &payload.base,
+        .actor_id = ctx->secret ? NULL : in->voter_id,
+        .meeting_id = ctx->meeting_id,
+    };
+    //  Last, with the COMMIT: the outbox's lock is held for this round trip.
+    if ((status = cab_outbox_emit_commit (db, &ev)) == CAB_OK)
+        *ballot = b;
 cleanup:
-    PQclear (res);
-    return s_finish (db, status);
+    if (status != CAB_OK)
+        cab_db_rollback (db);
+    return status;
 }
 
 cab_status_t

@@ -134,18 +134,46 @@ typedef struct {
     const char *key_id;          //  the key that verified it
 } vote_cast_in_t;
 
-//  Cast (or replace) in->voter_id's ballot on an open vote, with
-//  ballot.cast, under the vote's shared lock (a close waits for it).
-//  Named: one row per voter, replaced by a later cast. Secret: a first
-//  cast records participation and a choice with a new receipt (returned
-//  once in the ballot); a later one must present that receipt. A signed
-//  ballot must be signed later than the voter's last one. CAB_OK with
-//  *ballot; with *fault: CAB_ABORTED (vote not open; already voted without
-//  a receipt; a signature not newer than the last; a twin),
-//  CAB_PERMISSION_DENIED (not among the voters), CAB_INVALID_ARGUMENT
-//  (wrong receipt); or a failure.
-cab_status_t vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_in_t *in,
-                              const cab_idem_t *idem, vote_fault_t *fault,
+//  What a ballot needs to know of its vote, read under the vote's shared
+//  lock at the start of the ballot's transaction.
+typedef struct {
+    const char *id;
+    const char *meeting_id;
+    vote_state_t state;
+    bool secret;
+    bool signature_required;
+    char **options;  //  as offered
+    size_t n_options;
+    unsigned roles;        //  the caller's in the vote's meeting (VOTE_ROLE_*)
+    bool caller_eligible;  //  the caller is among the vote's voters
+    int eligible;          //  how many voters the vote has
+} vote_cast_ctx_t;
+
+//  Begin user_id's ballot on vote id: open its transaction, take the vote
+//  FOR SHARE (a close waits for the ballot, a ballot after the close sees
+//  it closed; ballots do not wait for each other) and read *ctx (arena),
+//  in one round trip. CAB_OK with the transaction open: the caller judges
+//  the ballot, then ends it with vote_store_cast or vote_store_cast_abort.
+//  CAB_NOT_FOUND or a failure with no transaction left open.
+cab_status_t vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id,
+                                    const char *user_id, vote_cast_ctx_t **ctx);
+
+//  Give up a ballot begun with vote_store_cast_begin (rolls back).
+void vote_store_cast_abort (vote_store_t *self);
+
+//  Cast (or replace) in->voter_id's ballot, judged by the caller against
+//  ctx, with ballot.cast, and end the transaction vote_store_cast_begin
+//  opened: committed on CAB_OK, rolled back otherwise. Named: one row per
+//  voter, replaced by a later cast. Secret: a first cast records
+//  participation and a choice with a new receipt (returned once in the
+//  ballot); a later one must present that receipt. A signed ballot must be
+//  signed later than the voter's last one. CAB_OK with *ballot; with
+//  *fault: CAB_ABORTED (already voted without a receipt; a signature not
+//  newer than the last; a twin), CAB_INVALID_ARGUMENT (wrong receipt); or
+//  a failure. The event is appended last and sent with the COMMIT, so the
+//  outbox's lock is held for one round trip only.
+cab_status_t vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *ctx,
+                              const vote_cast_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
                               Cabinet__V1__Ballot **ballot);
 
 //  The signed ballots of a closed named vote, with the keys that verified
