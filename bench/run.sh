@@ -20,10 +20,17 @@
 #     files, median MB/s), each next to copying the same bytes on the same
 #     disk: with fsync for uploads (the service makes every file durable),
 #     through the page cache for downloads (curl writes the same way).
+#   - the vote storm (storm.sh): 500 voters casting and changing ballots
+#     over HTTP, with no stream open and with every voter following the
+#     meeting's live stream (time from the close to the final tally on each
+#     stream), next to pgbench's single-row durable inserts at the same
+#     concurrency (insert.sql); targets reported, not checked.
 # Prints a table and writes it, with the machine, between the markers of
-# docs/benchmarks.md.
+# docs/benchmarks.md. BENCH_ONLY=storm runs the vote storm alone and only
+# prints its table.
 SUITE=bench
 source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/storm.sh"
 
 CONNS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
@@ -37,6 +44,7 @@ command -v wrk >/dev/null || { log "wrk is not installed (deploy/install-deps.sh
 
 export ENV_LDAP=0
 export CABINET_LOG_LEVEL=warn   # an access log line per request would measure the disk
+export CAB_PG_FSYNC=on          # durable commits, as on a real node (the tests run without)
 env_start
 
 login_ready TOKEN admin "$ADMIN_PASSWORD" || { fail "admin signs in"; finish; }
@@ -103,6 +111,11 @@ bench() {
 
 # ratio A B: A / B with two decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+if [ "${BENCH_ONLY:-}" == storm ]; then
+  storm_main
+  finish
+fi
 
 # ---- the week calendar's data: 100,000 meetings, 1,000,000 invitations ----
 login_ready TOK_CHAIR chutri "$DEMO_PASSWORD" || { fail "the chair signs in"; finish; }
@@ -216,6 +229,9 @@ MB_copy=$(printf '%s\n' "${copy[@]}" | median)
 call GET /api/v1/me "" "$TOKEN"
 assert_status "the node still answers after the benchmark" 200
 
+# ---- the vote storm (storm.sh): last, as it turns fsync on ----
+storm_main || fail "the vote storm ran to its end"
+
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 NPROC=$(nproc)
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -247,6 +263,7 @@ TABLE=$(
     "$MB_up" "$MB_copy_sync" "$R_up"
   printf '| download (streamed through the gateway to a file) | %s | copy through the page cache (cat) | %s | %s |\n' \
     "$MB_down" "$MB_copy" "$R_down"
+  printf '\n%s\n' "${STORM_TABLE:-}"
 )
 printf '\n%s\n\n' "$TABLE"
 if [ "$MET" == met ]; then pass "the week calendar reaches its target (ratio $R_calendar, p99 $P99_calendar ms)"; else
@@ -267,6 +284,11 @@ if [ "$T_FAIL" -eq 0 ]; then
   (CABINET_WORKERS=$CABINET_WORKERS), PostgreSQL on a Unix socket, log level warn.
 - data: $N_MEETINGS meetings, $N_INVITATIONS invitations (bench/load_calendar.sql);
   $N_DOCUMENTS documents with about 200 words of text each (bench/load_documents.sql).
+- PostgreSQL with fsync and synchronous_commit on (durable commits, as on a real node).
+- vote storm: $STORM_VOTERS voters invited and present, one new named vote per round, wrk with
+  bench/ballot.lua; the gateway and the voting service restarted for it with
+  CABINET_HTTP_THREADS=$STORM_HTTP_THREADS and CABINET_WORKERS=$STORM_WORKERS; load on the machine
+  meanwhile (other work shares it): $STORM_LOAD.
 
 $TABLE
 <!-- bench:end -->

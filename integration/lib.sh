@@ -44,6 +44,7 @@ ENV_ORDER=()          # start order of tracked processes; stopped in reverse
 API_TIMEOUT=${API_TIMEOUT:-15}
 ENV_READY_TIMEOUT=${ENV_READY_TIMEOUT:-90}
 ENV_LDAP=${ENV_LDAP:-1}
+CAB_PG_FSYNC=${CAB_PG_FSYNC:-off} # tests need no durability; make bench sets on
 
 # LDAP test directory (integration/ldap/directory.ldif)
 LDAP_SUFFIX="dc=tinh,dc=gov,dc=vn"
@@ -250,7 +251,7 @@ pg_start() {
     -A trust -N >"$ENV_DIR/initdb.log" 2>&1 ||
     { cat "$ENV_DIR/initdb.log" >&2; return 1; }
   as_pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-k $PG_DIR -c listen_addresses='' -p 5432 -c fsync=off -c max_connections=200" \
+    -o "-k $PG_DIR -c listen_addresses='' -p 5432 -c fsync=$CAB_PG_FSYNC -c max_connections=200" \
     start >/dev/null 2>&1 ||
     { cat "$PG_DIR/postgres.log" >&2; return 1; }
   as_pg "$PGBIN/psql" -h "$PG_DIR" -p 5432 -U postgres -d postgres -qAt \

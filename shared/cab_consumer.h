@@ -1,7 +1,8 @@
 /*  cab_consumer - consumes Kafka topics into a service's database, exactly
     once in effect: each event's id is recorded in the schema's inbox table
     in the same transaction as the handler's changes, so a redelivered event
-    is skipped. Offsets are committed only after that transaction.  */
+    is skipped. An offset is stored only after that transaction, and stored
+    offsets are committed to Kafka every second and at close.  */
 #ifndef CAB_CONSUMER_H
 #define CAB_CONSUMER_H
 #include "cab_metrics.h"

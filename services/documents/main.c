@@ -71,6 +71,7 @@ main (int argc, char **argv)
                                         "rsvp.submitted",
                                         "attendance.recorded",
                                         "catalog.created",
+                                        "poll.sent",
                                         NULL};
     const cab_service_consumer_t consumers[] = {
         {"projection", topics, docs_projection_consume, types},

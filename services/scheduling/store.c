@@ -394,53 +394,77 @@ enum {
 //  recommendations, the topics of those who asked for the floor, the
 //  messages to everyone, and the caller's ($11) own notes.
 #define MATCHES(text) "f_unaccent (lower (" text ")) LIKE f_unaccent (lower ($5))"
-#define SEARCH_COND                                                                                                                                                                       \
-    "($5::text IS NULL OR " MATCHES (                                                                                                                                                     \
-        "m.title || ' ' || coalesce (m.content, '')") " OR EXISTS "                                                                                                                       \
-                                                      "(SELECT 1 "                                                                                                                        \
-                                                      "FROM "                                                                                                                             \
-                                                      "conclusions "                                                                                                                      \
-                                                      "c WHERE "                                                                                                                          \
-                                                      "c.meeting_id "                                                                                                                     \
-                                                      "= m.id "                                                                                                                           \
-                                                      "AND"                                                                                                                               \
-                                                      " " MATCHES ("c.text") ")"                                                                                                          \
-                                                                             " OR EXISTS (SELECT "                                                                                        \
-                                                                             "1 FROM minutes x "                                                                                          \
-                                                                             "WHERE x.meeting_id "                                                                                        \
-                                                                             "= m.id"                                                                                                     \
-                                                                             "     AND " MATCHES (                                                                                        \
-                                                                                 "x.text || ' ' "                                                                                         \
-                                                                                 "|| coalesce "                                                                                           \
-                                                                                 "(x."                                                                                                    \
-                                                                                 "recommendations"                                                                                        \
-                                                                                 ", '')") ")"                                                                                             \
-                                                                                          " OR "                                                                                          \
-                                                                                          "EXISTS"                                                                                        \
-                                                                                          " ("                                                                                            \
-                                                                                          "SELECT"                                                                                        \
-                                                                                          " 1 "                                                                                           \
-                                                                                          "FROM "                                                                                         \
-                                                                                          "speake"                                                                                        \
-                                                                                          "rs s "                                                                                         \
-                                                                                          "WHERE "                                                                                        \
-                                                                                          "s."                                                                                            \
-                                                                                          "meetin"                                                                                        \
-                                                                                          "g_id "                                                                                         \
-                                                                                          "= "                                                                                            \
-                                                                                          "m.id "                                                                                         \
-                                                                                          "AND"                                                                                           \
-                                                                                          " " MATCHES (                                                                                   \
-                                                                                              "s."                                                                                        \
-                                                                                              "to"                                                                                        \
-                                                                                              "pi"                                                                                        \
-                                                                                              "c") ")"                                                                                    \
-                                                                                                   " OR EXISTS (SELECT 1 FROM messages g WHERE g.meeting_id = m.id AND g.to_kind = 'all'" \
-                                                                                                   "     AND " MATCHES (                                                                  \
-                                                                                                       "g.text") ")"                                                                      \
-                                                                                                                 " OR EXISTS (SELECT 1 FROM meeting_notes n WHERE n.meeting_id = m.id"    \
-                                                                                                                 "     AND n.author_id = $11::uuid AND " MATCHES (                        \
-                                                                                                                     "n.text") "))"
+#define SEARCH_COND                                                                                                                                                      \
+    "($5::text IS NULL OR " MATCHES (                                                                                                                                    \
+        "m.title || ' ' || coalesce (m.content, '')") " OR EXISTS "                                                                                                      \
+                                                      "(SELECT 1 "                                                                                                       \
+                                                      "FROM "                                                                                                            \
+                                                      "conclusions "                                                                                                     \
+                                                      "c WHERE "                                                                                                         \
+                                                      "c.meeting_id "                                                                                                    \
+                                                      "= m.id "                                                                                                          \
+                                                      "AND"                                                                                                              \
+                                                      " " MATCHES (                                                                                                      \
+                                                          "c.text") ")"                                                                                                  \
+                                                                    " OR EXISTS (SELECT "                                                                                \
+                                                                    "1 FROM minutes x "                                                                                  \
+                                                                    "WHERE x.meeting_id "                                                                                \
+                                                                    "= m.id"                                                                                             \
+                                                                    "     AND " MATCHES (                                                                                \
+                                                                        "x.text || ' ' "                                                                                 \
+                                                                        "|| coalesce "                                                                                   \
+                                                                        "(x."                                                                                            \
+                                                                        "recommendations"                                                                                \
+                                                                        ", '')") ")"                                                                                     \
+                                                                                 " OR "                                                                                  \
+                                                                                 "EXISTS"                                                                                \
+                                                                                 " ("                                                                                    \
+                                                                                 "SELECT"                                                                                \
+                                                                                 " 1 "                                                                                   \
+                                                                                 "FROM "                                                                                 \
+                                                                                 "speake"                                                                                \
+                                                                                 "rs s "                                                                                 \
+                                                                                 "WHERE "                                                                                \
+                                                                                 "s."                                                                                    \
+                                                                                 "meetin"                                                                                \
+                                                                                 "g_id "                                                                                 \
+                                                                                 "= "                                                                                    \
+                                                                                 "m.id "                                                                                 \
+                                                                                 "AND"                                                                                   \
+                                                                                 " " MATCHES (                                                                           \
+                                                                                     "s."                                                                                \
+                                                                                     "to"                                                                                \
+                                                                                     "pi"                                                                                \
+                                                                                     "c") ")"                                                                            \
+                                                                                          " OR "                                                                         \
+                                                                                          "EXISTS"                                                                       \
+                                                                                          " ("                                                                           \
+                                                                                          "SELECT"                                                                       \
+                                                                                          " 1 "                                                                          \
+                                                                                          "FROM "                                                                        \
+                                                                                          "messag"                                                                       \
+                                                                                          "es g "                                                                        \
+                                                                                          "WHERE "                                                                       \
+                                                                                          "g."                                                                           \
+                                                                                          "meetin"                                                                       \
+                                                                                          "g_id "                                                                        \
+                                                                                          "= "                                                                           \
+                                                                                          "m.id "                                                                        \
+                                                                                          "AND "                                                                         \
+                                                                                          "g.to_"                                                                        \
+                                                                                          "kind "                                                                        \
+                                                                                          "= "                                                                           \
+                                                                                          "'all'"                                                                        \
+                                                                                          "     "                                                                        \
+                                                                                          "AND"                                                                          \
+                                                                                          " " MATCHES (                                                                  \
+                                                                                              "g."                                                                       \
+                                                                                              "te"                                                                       \
+                                                                                              "x"                                                                        \
+                                                                                              "t") ")"                                                                   \
+                                                                                                   " OR EXISTS (SELECT 1 FROM meeting_notes n WHERE n.meeting_id = m.id" \
+                                                                                                   "     AND n.author_id = $11::uuid AND " MATCHES (                     \
+                                                                                                       "n.text") "))"
 
 static const char SQL_MEETING_LIST[] =
     "SELECT " SUMMARY_COLUMNS SUMMARY_FROM " WHERE" PERIOD_FILTERS " AND " SEARCH_COND

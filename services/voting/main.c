@@ -57,8 +57,9 @@ main (int argc, char **argv)
     const char *const topics[] = {events, NULL};
     //  What the projection applies (h_projection.c): the rest, the
     //  service's own ballots first, is passed over without a transaction.
-    static const char *const types[] = {"meeting.", "invitation.created", "rsvp.submitted",
-                                        "attendance.recorded", NULL};
+    static const char *const types[] = {
+        "user.", "unit.", "meeting.", "invitation.created", "rsvp.submitted", "attendance.recorded",
+        NULL};
     const cab_service_consumer_t consumers[] = {
         {"projection", topics, vote_projection_consume, types},
         {NULL, NULL, NULL, NULL},

@@ -182,7 +182,7 @@ enum {
     CC_ELIGIBLE,
 };
 
-//  vote_counts (sql/002_vote_counts.sql): set at the opening, and again
+//  vote_counts (sql/003_vote_counts.sql): set at the opening, and again
 //  when remote voters join an open vote; a voter's first ballot counts.
 static const char SQL_COUNTS_ELIGIBLE[] =
     "INSERT INTO vote_counts (vote_id, eligible)"

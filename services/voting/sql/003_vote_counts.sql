@@ -1,4 +1,4 @@
--- 002_vote_counts.sql - how many may vote and how many have voted, per
+-- 003_vote_counts.sql - how many may vote and how many have voted, per
 -- vote, kept up to date by the writes that change them: the opening,
 -- remote voters added while open, a voter's first ballot (a change of
 -- ballot leaves it). A ballot then reads and writes this one row instead
