@@ -84,7 +84,7 @@ s_judge (cab_call_t *call, const vote_cast_ctx_t *ctx, const Cabinet__V1__CastBa
     vote_check_ballot (option, req->signature, signed_at, req->receipt, ctx->secret,
                        ctx->signature_required, &fault);
     if (fault.status == CAB_OK)
-        vote_may_cast (ctx->state, &fault);
+        vote_may_cast (ctx->state, ctx->meeting_status, &fault);
     if (fault.status != CAB_OK) {
         vote_call_fault (call, &fault);
         return false;

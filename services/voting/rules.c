@@ -171,13 +171,16 @@ vote_may_add_remote (vote_state_t state, vote_fault_t *fault)
 }
 
 void
-vote_may_cast (vote_state_t state, vote_fault_t *fault)
+vote_may_cast (vote_state_t state, const char *meeting_status, vote_fault_t *fault)
 {
     vote_fault_clear (fault);
     if (state == VOTE_DRAFT)
         vote_fault_set (fault, CAB_ABORTED, NULL, "Biểu quyết chưa được mở, chưa thể bỏ phiếu");
     else if (state == VOTE_CLOSED)
         vote_fault_set (fault, CAB_ABORTED, NULL, "Biểu quyết đã kết thúc, không nhận thêm phiếu");
+    else if (meeting_status && !s_is (meeting_status, "in_progress"))
+        vote_fault_set (fault, CAB_ABORTED, NULL,
+                        "Cuộc họp đã kết thúc, biểu quyết không nhận thêm phiếu");
     if (fault->status != CAB_OK)
         fault->code = "vote_not_open";
 }

@@ -84,8 +84,11 @@ void vote_may_close (vote_state_t state, vote_fault_t *fault);
 //  Remote voters are allowed before or while the vote is open.
 void vote_may_add_remote (vote_state_t state, vote_fault_t *fault);
 
-//  Ballots go to an open vote only.
-void vote_may_cast (vote_state_t state, vote_fault_t *fault);
+//  Ballots go to an open vote only, while its meeting (meeting_status as
+//  the projection knows it; NULL: unknown) is in progress: a vote left
+//  open at the end is closed by a job a moment later, and takes nothing
+//  meanwhile.
+void vote_may_cast (vote_state_t state, const char *meeting_status, vote_fault_t *fault);
 
 //  The signed ballots of a named, signed, closed vote may be exported.
 void vote_may_export (vote_state_t state, bool secret, bool signature_required,

@@ -167,7 +167,7 @@ static const char SQL_CAST_CONTEXT[] =
     " EXISTS (SELECT 1 FROM invitees i WHERE i.meeting_id = v.meeting_id"
     "         AND (i.user_id = $2::uuid OR i.substitute_user_id = $2::uuid)),"
     " EXISTS (SELECT 1 FROM voters e WHERE e.vote_id = v.id AND e.user_id = $2::uuid),"
-    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0)"
+    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0), m.status"
     " FROM votes v LEFT JOIN meetings m ON m.id = v.meeting_id WHERE v.id = $1 FOR SHARE OF v";
 enum {
     CC_STATUS,
@@ -180,6 +180,7 @@ enum {
     CC_INVITEE,
     CC_CALLER_ELIGIBLE,
     CC_ELIGIBLE,
+    CC_M_STATUS,
 };
 
 //  vote_counts (sql/003_vote_counts.sql): set at the opening, and again
@@ -1065,6 +1066,7 @@ vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id, c
     vote_cast_ctx_t *c = cab_arena_alloc (arena, sizeof *c);
     c->id = cab_arena_strdup (arena, id);
     c->meeting_id = cab_db_text (arena, r, 0, CC_MEETING);
+    c->meeting_status = cab_db_text (arena, r, 0, CC_M_STATUS);
     if (!vote_state_parse (cab_db_value (r, 0, CC_STATUS), &c->state))
         c->state = VOTE_DRAFT;
     c->secret = cab_db_bool (r, 0, CC_SECRET);

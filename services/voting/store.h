@@ -139,6 +139,7 @@ typedef struct {
 typedef struct {
     const char *id;
     const char *meeting_id;
+    const char *meeting_status;  //  as the projection knows it (NULL: unknown)
     vote_state_t state;
     bool secret;
     bool signature_required;

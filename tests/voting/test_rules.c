@@ -62,12 +62,20 @@ test_cast_and_close_need_an_open_vote (void **state)
 {
     (void) state;
     vote_fault_t f;
-    vote_may_cast (VOTE_OPEN, &f);
+    vote_may_cast (VOTE_OPEN, "in_progress", &f);
     assert_int_equal (f.status, CAB_OK);
-    vote_may_cast (VOTE_DRAFT, &f);
+    vote_may_cast (VOTE_OPEN, NULL, &f);
+    assert_int_equal (f.status, CAB_OK);
+    vote_may_cast (VOTE_DRAFT, "in_progress", &f);
     assert_int_equal (f.status, CAB_ABORTED);
     assert_string_equal (f.code, "vote_not_open");
-    vote_may_cast (VOTE_CLOSED, &f);
+    vote_may_cast (VOTE_CLOSED, "in_progress", &f);
+    assert_int_equal (f.status, CAB_ABORTED);
+    //  The meeting ended with the vote open: nothing more until it closes.
+    vote_may_cast (VOTE_OPEN, "ended", &f);
+    assert_int_equal (f.status, CAB_ABORTED);
+    assert_string_equal (f.code, "vote_not_open");
+    vote_may_cast (VOTE_OPEN, "cancelled", &f);
     assert_int_equal (f.status, CAB_ABORTED);
     vote_may_close (VOTE_OPEN, &f);
     assert_int_equal (f.status, CAB_OK);
