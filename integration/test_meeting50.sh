@@ -91,7 +91,7 @@ spawn new_account secretary "Trần Thư Ký" "$OFFICE"
 spawn new_account substitute "Lê Văn Thay" "$MEMBERS_UNIT"
 for i in $(seq -w 1 $N); do
   spawn new_account "p$i" "Đại biểu số $i" "$MEMBERS_UNIT"
-  [ $((10#$i % 8)) == 0 ] && jobs_wait
+  [ $((10#$i % 4)) == 0 ] && jobs_wait
 done
 jobs_wait
 assert_eq "the admin creates the 53 accounts" "201 53" "$(statuses user.)"
@@ -111,7 +111,7 @@ n=0
 for k in "${PEOPLE[@]}"; do
   spawn first_sign_in "$k"
   n=$((n + 1))
-  [ $((n % 6)) == 0 ] && jobs_wait
+  [ $((n % 3)) == 0 ] && jobs_wait
 done
 jobs_wait
 assert_eq "each changes the one-time password at first sign-in" "204 53" "$(statuses pw.)"
