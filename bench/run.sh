@@ -44,7 +44,6 @@ command -v wrk >/dev/null || { log "wrk is not installed (deploy/install-deps.sh
 
 export ENV_LDAP=0
 export CABINET_LOG_LEVEL=warn   # an access log line per request would measure the disk
-export CAB_PG_FSYNC=on          # durable commits, as on a real node (the tests run without)
 env_start
 
 login_ready TOKEN admin "$ADMIN_PASSWORD" || { fail "admin signs in"; finish; }
@@ -284,9 +283,9 @@ if [ "$T_FAIL" -eq 0 ]; then
   (CABINET_WORKERS=$CABINET_WORKERS), PostgreSQL on a Unix socket, log level warn.
 - data: $N_MEETINGS meetings, $N_INVITATIONS invitations (bench/load_calendar.sql);
   $N_DOCUMENTS documents with about 200 words of text each (bench/load_documents.sql).
-- PostgreSQL with fsync and synchronous_commit on (durable commits, as on a real node).
 - vote storm: $STORM_VOTERS voters invited and present, one new named vote per round, wrk with
-  bench/ballot.lua; the gateway and the voting service restarted for it with
+  bench/ballot.lua; PostgreSQL restarted for it with fsync on (the rows above run as the test
+  harness starts it, with fsync off), synchronous_commit on; the gateway and the voting service with
   CABINET_HTTP_THREADS=$STORM_HTTP_THREADS and CABINET_WORKERS=$STORM_WORKERS; load on the machine
   meanwhile (other work shares it): $STORM_LOAD.
 

@@ -20,8 +20,9 @@
 #   storm_pgbench   the same machine's PostgreSQL: single-row inserts with
 #                   synchronous_commit on, at the same concurrency.
 #
-# bench/run.sh starts PostgreSQL with fsync on (the test harness runs it
-# off): ballots and the pgbench baseline are both durable on disk.
+# PostgreSQL is restarted with fsync on for the storm (the test harness, and
+# the other rows of the bench, run it off): ballots and the pgbench baseline
+# are both durable on disk, as on a real node.
 
 STORM_VOTERS=${STORM_VOTERS:-500}
 # The storm's node: the gateway and the voting service restarted with more
@@ -260,6 +261,9 @@ storm_main() {
   printf '\n== vote storm: %d voters, wrk %d connections, %d threads, %d s x %d rounds (+%d s warm-up), median\n' \
     "$STORM_VOTERS" "$CONNS" "$THREADS" "$SECONDS_PER_ROUND" "$ROUNDS" "$WARMUP"
   local http_threads=$CABINET_HTTP_THREADS workers=$CABINET_WORKERS
+  CAB_PG_FSYNC=on
+  pg_restart || { fail "storm: PostgreSQL restarts with fsync on"; return 1; }
+  wait_ready || { fail "storm: the node is ready after PostgreSQL's restart"; return 1; }
   storm_prepare || return 1
   storm_tune || return 1
   # Ballots and the baseline durable on disk (see the top of this file).

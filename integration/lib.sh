@@ -44,7 +44,7 @@ ENV_ORDER=()          # start order of tracked processes; stopped in reverse
 API_TIMEOUT=${API_TIMEOUT:-15}
 ENV_READY_TIMEOUT=${ENV_READY_TIMEOUT:-90}
 ENV_LDAP=${ENV_LDAP:-1}
-CAB_PG_FSYNC=${CAB_PG_FSYNC:-off} # tests need no durability; make bench sets on
+CAB_PG_FSYNC=${CAB_PG_FSYNC:-off} # tests need no durability (pg_restart can change it)
 
 # LDAP test directory (integration/ldap/directory.ldif)
 LDAP_SUFFIX="dc=tinh,dc=gov,dc=vn"
@@ -250,13 +250,22 @@ pg_start() {
   as_pg "$PGBIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
     -A trust -N >"$ENV_DIR/initdb.log" 2>&1 ||
     { cat "$ENV_DIR/initdb.log" >&2; return 1; }
-  as_pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-k $PG_DIR -c listen_addresses='' -p 5432 -c fsync=$CAB_PG_FSYNC -c max_connections=200" \
+  as_pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 -o "$(pg_opts)" \
     start >/dev/null 2>&1 ||
     { cat "$PG_DIR/postgres.log" >&2; return 1; }
   as_pg "$PGBIN/psql" -h "$PG_DIR" -p 5432 -U postgres -d postgres -qAt \
     -c "CREATE DATABASE cabinet" >/dev/null || return 1
   export CABINET_DB="host=$PG_DIR port=5432 user=postgres dbname=cabinet"
+}
+
+# pg_opts: the server's settings (fsync as CAB_PG_FSYNC says).
+pg_opts() { echo "-k $PG_DIR -c listen_addresses='' -p 5432 -c fsync=$CAB_PG_FSYNC -c max_connections=200"; }
+
+# pg_restart: stop and start the node's PostgreSQL with pg_opts as they are
+# now; the services reconnect by themselves.
+pg_restart() {
+  as_pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 -m fast -o "$(pg_opts)" \
+    restart >/dev/null 2>&1
 }
 
 pg_stop() {

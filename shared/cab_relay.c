@@ -82,6 +82,7 @@ struct _cab_relay_t {
     void *pub;
     int delivery_ms;
     int flush_ms;
+    int listen_pid;  //  the server process that LISTENs for this relay (0: none)
 };
 
 static void
@@ -350,9 +351,11 @@ s_listen (cab_relay_t *self)
     char sql[128];
     //  The schema name is one of ours (checked by cab_db_migrate): no quoting.
     snprintf (sql, sizeof sql, "LISTEN cab_outbox_%s", self->schema);
-    if (cab_db_exec (self->db, "SET enable_bitmapscan = off", 0, NULL, NULL) != CAB_OK)
+    if (cab_db_exec (self->db, "SET enable_bitmapscan = off", 0, NULL, NULL) != CAB_OK
+        || cab_db_exec (self->db, sql, 0, NULL, NULL) != CAB_OK)
         return -1;
-    return cab_db_exec (self->db, sql, 0, NULL, NULL) == CAB_OK ? 0 : -1;
+    self->listen_pid = PQbackendPID (self->db);
+    return 0;
 }
 
 static void *
@@ -372,6 +375,11 @@ s_relay_main (void *arg)
             }
             listening = false;
         }
+        //  A connection repaired inside a cycle (the database restarted) is
+        //  a new server process, without the LISTEN and the session's
+        //  settings: set them up again, or the relay would only poll.
+        if (listening && self->db && PQbackendPID (self->db) != self->listen_pid)
+            listening = false;
         if (self->db && PQstatus (self->db) == CONNECTION_OK && !listening)
             listening = s_listen (self) == 0;
         if (!self->producer)
