@@ -2,6 +2,7 @@
 #include "cab_db.h"
 #include "cab_log.h"
 #include <ctype.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,4 +459,71 @@ cab_db_bytea (cab_arena_t *arena, const void *data, size_t n)
     }
     text[2 + 2 * n] = '\0';
     return text;
+}
+
+cab_status_t
+cab_db_command (PGconn *db, const char *sql, int nparams, const char *const *params)
+{
+    return cab_db_exec (db, sql, nparams, params, NULL);
+}
+
+cab_status_t
+cab_db_any_row (PGconn *db, const char *sql, int nparams, const char *const *params, bool *any)
+{
+    PGresult *res = NULL;
+    cab_status_t status = cab_db_exec (db, sql, nparams, params, &res);
+    if (status == CAB_OK)
+        *any = PQntuples (res) > 0;
+    PQclear (res);
+    return status;
+}
+
+cab_status_t
+cab_db_column (PGconn *db, cab_arena_t *arena, const char *sql, const char *param, char ***out,
+               size_t *n)
+{
+    const char *params[] = {param};
+    PGresult *res = NULL;
+    cab_status_t status = cab_db_exec (db, sql, 1, params, &res);
+    if (status != CAB_OK)
+        return status;
+    int rows = PQntuples (res);
+    *out = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **out);
+    for (int i = 0; i < rows; i++)
+        (*out)[i] = cab_db_text (arena, res, i, 0);
+    *n = (size_t) rows;
+    PQclear (res);
+    return CAB_OK;
+}
+
+cab_status_t
+cab_db_end (PGconn *db, cab_status_t status)
+{
+    if (status == CAB_OK)
+        status = cab_db_commit (db);
+    if (status != CAB_OK)
+        cab_db_rollback (db);
+    return status;
+}
+
+const char *
+cab_db_opt (const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+char **
+cab_db_json_strings (cab_arena_t *arena, const char *json, size_t *n)
+{
+    *n = 0;
+    json_t *array = json ? json_loads (json, 0, NULL) : NULL;
+    size_t size = json_is_array (array) ? json_array_size (array) : 0;
+    char **out = cab_arena_alloc (arena, (size ? size : 1) * sizeof *out);
+    for (size_t i = 0; i < size; i++) {
+        const char *text = json_string_value (json_array_get (array, i));
+        if (text)
+            out[(*n)++] = cab_arena_strdup (arena, text);
+    }
+    json_decref (array);
+    return out;
 }

@@ -75,11 +75,31 @@ cab_status_t cab_db_query_row (PGconn *db, const char *sql, int nparams, const c
 //  is too small.
 bool cab_db_like_pattern (const char *in, char *out, size_t cap);
 
+//  cab_db_exec for a statement whose result is not needed.
+cab_status_t cab_db_command (PGconn *db, const char *sql, int nparams, const char *const *params);
+
+//  cab_db_exec, and *any: whether it returned (or touched, with RETURNING)
+//  a row.
+cab_status_t cab_db_any_row (PGconn *db, const char *sql, int nparams, const char *const *params,
+                             bool *any);
+
+//  The rows of a one-column query with one parameter as strings in arena
+//  (*out never NULL; NULL values stay NULL).
+cab_status_t cab_db_column (PGconn *db, cab_arena_t *arena, const char *sql, const char *param,
+                            char ***out, size_t *n);
+
 //  Transaction helpers. begin/commit return CAB_OK or a mapped status;
 //  rollback is safe to call in any state.
 cab_status_t cab_db_begin (PGconn *db);
 cab_status_t cab_db_commit (PGconn *db);
 void cab_db_rollback (PGconn *db);
+
+//  End the open transaction: COMMIT when status is CAB_OK, else (or when
+//  the COMMIT fails) ROLLBACK. Returns the outcome.
+cab_status_t cab_db_end (PGconn *db, cab_status_t status);
+
+//  NULL for NULL or "", else s: an optional value as a parameter.
+const char *cab_db_opt (const char *s);
 
 //  true if the connection answers (resets it once if it was lost).
 bool cab_db_ping (PGconn *db);
@@ -110,5 +130,9 @@ char *cab_db_bytea (cab_arena_t *arena, const void *data, size_t n);
 //  A PostgreSQL array literal of items[0..n) in arena, each element
 //  double-quoted with \ and " escaped, so any text survives.
 char *cab_db_array (cab_arena_t *arena, char *const *items, size_t n);
+
+//  The strings of a JSON array text (array_to_json output), in arena;
+//  other elements are skipped. Never NULL; *n = 0 for NULL or no array.
+char **cab_db_json_strings (cab_arena_t *arena, const char *json, size_t *n);
 
 #endif

@@ -439,30 +439,6 @@ docs_store_rollback (docs_store_t *self)
 
 /* ---- small pieces ------------------------------------------------------------------------ */
 
-//  NULL for NULL or "", else s: optional values as parameters.
-static const char *
-s_opt (const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
-static cab_status_t
-s_command (PGconn *db, const char *sql, int n, const char *const *params)
-{
-    return cab_db_exec (db, sql, n, params, NULL);
-}
-
-static cab_status_t
-s_any_row (PGconn *db, const char *sql, int n, const char *const *params, bool *any)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, n, params, &res);
-    if (status == CAB_OK)
-        *any = PQntuples (res) > 0;
-    PQclear (res);
-    return status;
-}
-
 static cab_status_t
 s_fault (docs_fault_t *fault, cab_status_t status, const char *field, const char *message)
 {
@@ -481,8 +457,8 @@ s_object_release (PGconn *db, docs_storage_t *storage, const char *sha256)
 {
     const char *params[] = {sha256};
     bool used = true;
-    if (cab_db_begin (db) == CAB_OK && s_command (db, SQL_OBJECT_LOCK, 1, params) == CAB_OK
-        && s_any_row (db, SQL_OBJECT_USED, 1, params, &used) == CAB_OK && !used)
+    if (cab_db_begin (db) == CAB_OK && cab_db_command (db, SQL_OBJECT_LOCK, 1, params) == CAB_OK
+        && cab_db_any_row (db, SQL_OBJECT_USED, 1, params, &used) == CAB_OK && !used)
         docs_storage_remove (storage, sha256);
     if (cab_db_commit (db) != CAB_OK)
         cab_warn ("documents: object %s could not be released; it stays on disk", sha256);
@@ -570,17 +546,17 @@ docs_store_upload_create (docs_store_t *self, const docs_upload_t *in, int open_
     if (status == CAB_OK) {
         const char *params[] = {in->id,
                                 in->caller_id,
-                                s_opt (in->caller_unit_id),
-                                s_opt (in->meeting_id),
+                                cab_db_opt (in->caller_unit_id),
+                                cab_db_opt (in->meeting_id),
                                 docs_library_name (in->library),
                                 in->title,
                                 in->title_encoding,
-                                s_opt (in->doc_type_id),
+                                cab_db_opt (in->doc_type_id),
                                 docs_class_name (in->classification),
                                 cab_db_array (arena, in->access, in->n_access),
-                                s_opt (in->original_name),
+                                cab_db_opt (in->original_name),
                                 cab_arena_printf (arena, "%lld", (long long) in->declared_size)};
-        status = s_command (self->db, SQL_UPLOAD_INSERT, 12, params);
+        status = cab_db_command (self->db, SQL_UPLOAD_INSERT, 12, params);
     }
     cab_arena_destroy (&arena);
     return status;
@@ -629,7 +605,7 @@ docs_store_upload_advance (docs_store_t *self, const char *id, int64_t received)
     char text[NUM_TEXT];
     snprintf (text, sizeof text, "%lld", (long long) received);
     const char *params[] = {id, text};
-    return s_command (self->db, SQL_UPLOAD_ADVANCE, 2, params);
+    return cab_db_command (self->db, SQL_UPLOAD_ADVANCE, 2, params);
 }
 
 cab_status_t
@@ -659,14 +635,14 @@ cab_status_t
 docs_store_upload_reopen (docs_store_t *self, const char *id)
 {
     const char *params[] = {id};
-    return s_command (self->db, SQL_UPLOAD_REOPEN, 1, params);
+    return cab_db_command (self->db, SQL_UPLOAD_REOPEN, 1, params);
 }
 
 cab_status_t
 docs_store_upload_delete (docs_store_t *self, const char *id)
 {
     const char *params[] = {id};
-    return s_command (self->db, SQL_UPLOAD_DELETE, 1, params);
+    return cab_db_command (self->db, SQL_UPLOAD_DELETE, 1, params);
 }
 
 cab_status_t
@@ -813,29 +789,11 @@ docs_store_document (docs_store_t *self, cab_arena_t *arena, const char *id,
     return s_document_read (self->db, arena, id, actor, doc);
 }
 
-//  The ids of the one-column query sql about document id into arena.
-static cab_status_t
-s_user_ids (PGconn *db, cab_arena_t *arena, const char *sql, const char *id, char ***ids, size_t *n)
-{
-    const char *params[] = {id};
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, 1, params, &res);
-    if (status != CAB_OK)
-        return status;
-    int rows = PQntuples (res);
-    *ids = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **ids);
-    for (int i = 0; i < rows; i++)
-        (*ids)[i] = cab_db_text (arena, res, i, 0);
-    *n = (size_t) rows;
-    PQclear (res);
-    return CAB_OK;
-}
-
 cab_status_t
 docs_store_access_list (docs_store_t *self, cab_arena_t *arena, const char *id, char ***ids,
                         size_t *n)
 {
-    return s_user_ids (self->db, arena, SQL_ACCESS_LIST, id, ids, n);
+    return cab_db_column (self->db, arena, SQL_ACCESS_LIST, id, ids, n);
 }
 
 //  What an event may say of a document: never its text or access list;
@@ -898,7 +856,7 @@ s_emit_document (PGconn *db, cab_arena_t *arena, const char *type, const docs_do
     size_t n_audience = 0;
     if (live && secret) {
         cab_status_t status =
-            s_user_ids (db, arena, SQL_SECRET_READERS, d->id, &audience, &n_audience);
+            cab_db_column (db, arena, SQL_SECRET_READERS, d->id, &audience, &n_audience);
         if (status != CAB_OK)
             return status;
     }
@@ -932,54 +890,54 @@ s_document_insert (PGconn *db, cab_arena_t *arena, const docs_doc_in_t *in)
     const Cabinet__V1__DocumentSignature *sig = in->signature;
     const char *params[] = {
         in->id,
-        s_opt (u->meeting_id),
+        cab_db_opt (u->meeting_id),
         docs_library_name (u->library),
         u->title,
-        s_opt (u->original_name),
+        cab_db_opt (u->original_name),
         in->file_type,
         in->mime_type,
         cab_arena_printf (arena, "%lld", (long long) in->size),
         in->sha256,
         in->pages >= 1 ? cab_arena_printf (arena, "%d", in->pages) : NULL,
-        s_opt (in->pages_note),
+        cab_db_opt (in->pages_note),
         docs_status_name (in->status),
         docs_class_name (u->classification),
-        s_opt (u->doc_type_id),
+        cab_db_opt (u->doc_type_id),
         u->caller_id,
-        s_opt (u->caller_unit_id),
+        cab_db_opt (u->caller_unit_id),
         in->text_encoding ? in->text_encoding : "unicode",
         cab_db_bool_text (sig && sig->signed_),
         cab_db_bool_text (sig && sig->intact),
         cab_db_bool_text (sig && sig->trusted),
         cab_db_bool_text (sig && sig->covers_whole_file),
         cab_arena_printf (arena, "%d", sig ? (int) sig->count : 0),
-        sig ? s_opt (sig->signer) : NULL,
-        sig ? s_opt (sig->issuer) : NULL,
-        sig ? s_opt (sig->signed_at) : NULL,
-        sig ? s_opt (sig->reason) : NULL,
+        sig ? cab_db_opt (sig->signer) : NULL,
+        sig ? cab_db_opt (sig->issuer) : NULL,
+        sig ? cab_db_opt (sig->signed_at) : NULL,
+        sig ? cab_db_opt (sig->reason) : NULL,
         in->approved_by,
         in->duration_seconds >= 0 ? cab_arena_printf (arena, "%d", in->duration_seconds) : NULL,
     };
-    cab_status_t status = s_command (db, SQL_DOCUMENT_INSERT, 28, params);
+    cab_status_t status = cab_db_command (db, SQL_DOCUMENT_INSERT, 28, params);
     if (status != CAB_OK)
         return status;
-    const char *text_params[] = {in->id, u->title, s_opt (in->text)};
-    if ((status = s_command (db, SQL_TEXT_INSERT, 3, text_params)) != CAB_OK)
+    const char *text_params[] = {in->id, u->title, cab_db_opt (in->text)};
+    if ((status = cab_db_command (db, SQL_TEXT_INSERT, 3, text_params)) != CAB_OK)
         return status;
     if (u->n_access) {
         const char *access_params[] = {in->id, cab_db_array (arena, u->access, u->n_access)};
-        if ((status = s_command (db, SQL_ACCESS_INSERT, 2, access_params)) != CAB_OK)
+        if ((status = cab_db_command (db, SQL_ACCESS_INSERT, 2, access_params)) != CAB_OK)
             return status;
     }
     if (u->library != DOCS_LIBRARY_NONE) {
         const char *library_params[] = {in->id, docs_library_name (u->library),
                                         u->library == DOCS_LIBRARY_PERSONAL ? u->caller_id : NULL,
                                         u->caller_id};
-        if ((status = s_command (db, SQL_LIBRARY_INSERT, 4, library_params)) != CAB_OK)
+        if ((status = cab_db_command (db, SQL_LIBRARY_INSERT, 4, library_params)) != CAB_OK)
             return status;
     }
     const char *done_params[] = {u->id, in->id};
-    return s_command (db, SQL_UPLOAD_DONE, 2, done_params);
+    return cab_db_command (db, SQL_UPLOAD_DONE, 2, done_params);
 }
 
 cab_status_t
@@ -991,7 +949,7 @@ docs_store_document_create (docs_store_t *self, cab_arena_t *arena, docs_storage
     cab_status_t status = cab_db_begin (db);
     const char *lock_params[] = {in->sha256};
     if (status == CAB_OK)
-        status = s_command (db, SQL_OBJECT_LOCK, 1, lock_params);
+        status = cab_db_command (db, SQL_OBJECT_LOCK, 1, lock_params);
     if (status == CAB_OK && docs_storage_put (storage, in->temp_path, in->sha256, &created) != 0)
         status = errno == ENOSPC || errno == EDQUOT ? CAB_RESOURCE_EXHAUSTED : CAB_INTERNAL;
     if (status == CAB_OK)
@@ -1020,13 +978,13 @@ docs_store_search (docs_store_t *self, cab_arena_t *arena, const docs_search_t *
 {
     const char *params[] = {
         actor->user_id,
-        s_opt (query->q),
-        s_opt (query->meeting_id),
-        s_opt (query->doc_type_id),
-        s_opt (query->unit_id),
+        cab_db_opt (query->q),
+        cab_db_opt (query->meeting_id),
+        cab_db_opt (query->doc_type_id),
+        cab_db_opt (query->unit_id),
         query->has_from ? cab_arena_printf (arena, "%lld", (long long) query->from) : NULL,
         query->has_to ? cab_arena_printf (arena, "%lld", (long long) query->to) : NULL,
-        s_opt (query->library),
+        cab_db_opt (query->library),
         cab_db_bool_text (actor->system_admin),
         cab_db_bool_text (actor->clerk),
         actor->unit_id,
@@ -1053,7 +1011,7 @@ docs_store_record_access (docs_store_t *self, const docs_doc_t *doc, const docs_
     const char *params[] = {d->id, d->meeting_id, actor->user_id, actor->unit_id,
                             download ? "download" : "view"};
     if (!download)
-        return s_command (self->db, SQL_ACCESS_LOG, 5, params);
+        return cab_db_command (self->db, SQL_ACCESS_LOG, 5, params);
     PGresult *res = NULL;
     cab_status_t status = cab_db_begin (self->db);
     if (status == CAB_OK)
@@ -1098,7 +1056,7 @@ docs_store_review (docs_store_t *self, cab_arena_t *arena, const char *id, docs_
     bool changed = false;
     cab_status_t status = cab_db_begin (db);
     if (status == CAB_OK)
-        status = s_any_row (db, SQL_REVIEW, 5, params, &changed);
+        status = cab_db_any_row (db, SQL_REVIEW, 5, params, &changed);
     if (status == CAB_OK && !changed)
         status = s_fault (fault, CAB_ABORTED, NULL, s_changed_meanwhile);
     if (status == CAB_OK)
@@ -1142,7 +1100,7 @@ docs_store_library_add (docs_store_t *self, docs_library_t kind, const char *own
 {
     const char *params[] = {document_id, docs_library_name (kind),
                             kind == DOCS_LIBRARY_PERSONAL ? owner : NULL, actor_id};
-    return s_any_row (self->db, SQL_LIBRARY_INSERT, 4, params, added);
+    return cab_db_any_row (self->db, SQL_LIBRARY_INSERT, 4, params, added);
 }
 
 cab_status_t
@@ -1151,7 +1109,7 @@ docs_store_library_remove (docs_store_t *self, docs_library_t kind, const char *
 {
     const char *params[] = {document_id, docs_library_name (kind),
                             kind == DOCS_LIBRARY_PERSONAL ? owner : NULL};
-    return s_any_row (self->db, SQL_LIBRARY_DELETE, 3, params, removed);
+    return cab_db_any_row (self->db, SQL_LIBRARY_DELETE, 3, params, removed);
 }
 
 /* ---- comments and notes ----------------------------------------------------------------- */
@@ -1163,7 +1121,7 @@ docs_store_comment_add (docs_store_t *self, cab_arena_t *arena, const char *docu
 {
     char *id = cab_arena_alloc (arena, CAB_UUID_LEN + 1);
     cab_uuid_v7 (id);
-    const char *params[] = {id, document_id, author_id, text, s_opt (suggestion)};
+    const char *params[] = {id, document_id, author_id, text, cab_db_opt (suggestion)};
     PGresult *res = NULL;
     cab_status_t status = cab_db_query_row (self->db, SQL_COMMENT_INSERT, 5, params, &res);
     if (status != CAB_OK)
@@ -1174,7 +1132,7 @@ docs_store_comment_add (docs_store_t *self, cab_arena_t *arena, const char *docu
     c->document_id = cab_arena_strdup (arena, document_id);
     c->author_id = cab_arena_strdup (arena, author_id);
     c->text = cab_arena_strdup (arena, text);
-    c->suggestion = cab_arena_strdup (arena, s_opt (suggestion));
+    c->suggestion = cab_arena_strdup (arena, cab_db_opt (suggestion));
     c->created_at = cab_db_text (arena, res, 0, 0);
     PQclear (res);
     docs_person_t *author = NULL;
@@ -1433,13 +1391,13 @@ docs_store_release (docs_store_t *self, cab_arena_t *arena, const char *meeting_
                     Cabinet__V1__RetentionRelease **release)
 {
     PGconn *db = self->db;
-    const char *params[] = {meeting_id, actor_id, s_opt (reason)};
+    const char *params[] = {meeting_id, actor_id, cab_db_opt (reason)};
     const char *get_params[] = {meeting_id, cab_arena_printf (arena, "%d", months)};
     bool fresh = false;
     PGresult *res = NULL;
     cab_status_t status = cab_db_begin (db);
     if (status == CAB_OK)
-        status = s_any_row (db, SQL_RELEASE_INSERT, 3, params, &fresh);
+        status = cab_db_any_row (db, SQL_RELEASE_INSERT, 3, params, &fresh);
     if (status == CAB_OK)
         status = cab_db_query_row (db, SQL_RELEASE_GET, 2, get_params, &res);
     if (status == CAB_OK) {
@@ -1577,7 +1535,7 @@ docs_store_put_user (PGconn *db, const char *id, const char *unit_id, const char
                             roles ? cab_db_array (arena, roles, n_roles) : NULL,
                             cab_db_bool_text (active),
                             cab_arena_printf (arena, "%" PRIu64, sequence)};
-    cab_status_t status = s_command (db, SQL_PUT_USER, 7, params);
+    cab_status_t status = cab_db_command (db, SQL_PUT_USER, 7, params);
     cab_arena_destroy (&arena);
     return status;
 }
@@ -1589,21 +1547,21 @@ docs_store_put_unit (PGconn *db, const char *id, const char *name, const char *p
     char seq[NUM_TEXT];
     snprintf (seq, sizeof seq, "%" PRIu64, sequence);
     const char *params[] = {id, name, parent_id, node_id, seq};
-    return s_command (db, SQL_PUT_UNIT, 5, params);
+    return cab_db_command (db, SQL_PUT_UNIT, 5, params);
 }
 
 cab_status_t
 docs_store_forget (PGconn *db, const char *id, const char *own_node)
 {
     const char *params[] = {id, own_node};
-    return s_command (db, SQL_FORGET, 2, params);
+    return cab_db_command (db, SQL_FORGET, 2, params);
 }
 
 cab_status_t
 docs_store_put_doc_type (PGconn *db, const char *id, const char *name)
 {
     const char *params[] = {id, name};
-    return s_command (db, SQL_PUT_DOC_TYPE, 2, params);
+    return cab_db_command (db, SQL_PUT_DOC_TYPE, 2, params);
 }
 
 //  An optional id from an event: a UUID or NULL.
@@ -1627,18 +1585,18 @@ docs_store_put_meeting (PGconn *db, const Cabinet__V1__MeetingSummary *m, const 
                             m->node_id,
                             m->title,
                             known ? m->status : "draft",
-                            s_opt (m->start_at),
-                            s_opt (m->end_at),
+                            cab_db_opt (m->start_at),
+                            cab_db_opt (m->end_at),
                             s_uuid (m->host_unit_id),
                             s_uuid (m->created_by),
                             s_uuid (m->chair_id),
                             s_uuid (m->secretary_id),
                             s_uuid (m->approver_id),
                             cab_db_bool_text (known && docs_meeting_state_published (state)),
-                            s_opt (ended_at),
+                            cab_db_opt (ended_at),
                             seq,
                             secret};
-    return s_any_row (db, SQL_PUT_MEETING, 15, params, applied);
+    return cab_db_any_row (db, SQL_PUT_MEETING, 15, params, applied);
 }
 
 cab_status_t
@@ -1656,7 +1614,7 @@ docs_store_put_participants (PGconn *db, const char *meeting_id,
             if (s_uuid (items[i]->id))
                 ids[k++] = items[i]->id;
         const char *params[] = {meeting_id, cab_db_array (arena, ids, k)};
-        status = s_command (db, SQL_PARTICIPANTS_TRIM, 2, params);
+        status = cab_db_command (db, SQL_PARTICIPANTS_TRIM, 2, params);
     }
     for (size_t i = 0; status == CAB_OK && i < n; i++) {
         const Cabinet__V1__Participant *p = items[i];
@@ -1672,8 +1630,8 @@ docs_store_put_participants (PGconn *db, const char *meeting_id,
                                 s_uuid (p->replaces_user_id),
                                 s_uuid (p->via_unit_id),
                                 s_uuid (p->substitute_user_id),
-                                s_opt (p->invited_at)};
-        status = s_command (db, SQL_PUT_PARTICIPANT, 11, params);
+                                cab_db_opt (p->invited_at)};
+        status = cab_db_command (db, SQL_PUT_PARTICIPANT, 11, params);
     }
     cab_arena_destroy (&arena);
     return status;
@@ -1683,8 +1641,8 @@ cab_status_t
 docs_store_invitation_opened (PGconn *db, const char *meeting_id, const char *user_id,
                               const char *at)
 {
-    const char *params[] = {meeting_id, user_id, s_opt (at)};
-    return s_command (db, SQL_INVITATION_OPENED, 3, params);
+    const char *params[] = {meeting_id, user_id, cab_db_opt (at)};
+    return cab_db_command (db, SQL_INVITATION_OPENED, 3, params);
 }
 
 cab_status_t
@@ -1696,7 +1654,7 @@ docs_store_poll_access (PGconn *db, const char *poll_id, char *const *doc_ids, s
         return CAB_INTERNAL;
     const char *params[] = {poll_id, cab_db_array (arena, doc_ids, nd),
                             cab_db_array (arena, user_ids, nu)};
-    cab_status_t status = s_command (db, SQL_POLL_ACCESS, 3, params);
+    cab_status_t status = cab_db_command (db, SQL_POLL_ACCESS, 3, params);
     cab_arena_destroy (&arena);
     return status;
 }

@@ -476,25 +476,6 @@ s_account_from_row (ident_store_t *self, cab_arena_t *arena, const PGresult *res
     return account;
 }
 
-//  Run a statement whose result is not needed.
-static cab_status_t
-s_command (ident_store_t *self, const char *sql, int n, const char *const *params)
-{
-    return cab_db_exec (self->db, sql, n, params, NULL);
-}
-
-//  Run sql and report whether it returned (or touched, with RETURNING) a row.
-static cab_status_t
-s_any_row (ident_store_t *self, const char *sql, int n, const char *const *params, bool *any)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (self->db, sql, n, params, &res);
-    if (status == CAB_OK)
-        *any = PQntuples (res) > 0;
-    PQclear (res);
-    return status;
-}
-
 static bool
 s_prepare_hot (ident_store_t *self)
 {
@@ -554,7 +535,7 @@ static cab_status_t
 s_lock (ident_store_t *self, const char *key)
 {
     const char *params[] = {key};
-    return s_command (self, SQL_LOCK, 1, params);
+    return cab_db_command (self->db, SQL_LOCK, 1, params);
 }
 
 static cab_status_t
@@ -729,7 +710,7 @@ s_log_login (ident_store_t *self, const ident_login_record_t *record)
         record->ip,
         record->user_agent,
     };
-    return s_command (self, SQL_LOG_LOGIN, 9, params);
+    return cab_db_command (self->db, SQL_LOG_LOGIN, 9, params);
 }
 
 cab_status_t
@@ -757,7 +738,7 @@ ident_store_session_open (ident_store_t *self, cab_arena_t *arena, const ident_s
         //  this one loses.
         const char *params[] = {spec->user_id, step};
         bool used = false;
-        status = s_any_row (self, SQL_TOTP_USE_STEP, 2, params, &used);
+        status = cab_db_any_row (self->db, SQL_TOTP_USE_STEP, 2, params, &used);
         if (status == CAB_OK && !used)
             status = CAB_ABORTED;
         if (status != CAB_OK)
@@ -822,7 +803,7 @@ ident_store_session_revoke (ident_store_t *self, const char *session_id, const c
         return status;
     const char *params[] = {session_id};
     bool revoked = false;
-    status = s_any_row (self, SQL_SESSION_REVOKE, 1, params, &revoked);
+    status = cab_db_any_row (self->db, SQL_SESSION_REVOKE, 1, params, &revoked);
     if (status == CAB_OK && revoked) {
         Cabinet__V1__SessionRevoked payload = CABINET__V1__SESSION_REVOKED__INIT;
         payload.session_id = (char *) session_id;
@@ -893,7 +874,7 @@ static cab_status_t
 s_unit_exists (ident_store_t *self, const char *unit_id, bool *exists)
 {
     const char *params[] = {unit_id};
-    return s_any_row (self, SQL_UNIT_EXISTS, 1, params, exists);
+    return cab_db_any_row (self->db, SQL_UNIT_EXISTS, 1, params, exists);
 }
 
 static cab_status_t
@@ -905,7 +886,7 @@ s_roles_insert (ident_store_t *self, const char *user_id, char *const *roles, si
         return CAB_INTERNAL;
     }
     const char *params[] = {user_id, literal};
-    return s_command (self, SQL_ROLES_INSERT, 2, params);
+    return cab_db_command (self->db, SQL_ROLES_INSERT, 2, params);
 }
 
 //  Insert a user, its roles and its events inside the open transaction.
@@ -936,7 +917,7 @@ s_user_insert (ident_store_t *self, cab_arena_t *arena, const ident_new_user_t *
         in->password_hash,
         in->must_change_password ? "true" : "false",
     };
-    status = s_command (self, SQL_USER_INSERT, 11, params);
+    status = cab_db_command (self->db, SQL_USER_INSERT, 11, params);
     if (status == CAB_ALREADY_EXISTS) {
         s_fault (fault, "username", "Tên đăng nhập đã tồn tại");
         return status;
@@ -1055,7 +1036,7 @@ ident_store_user_update (ident_store_t *self, cab_arena_t *arena, const char *id
     const char *params[] = {id,           patch->full_name, patch->title, patch->unit_id,
                             patch->email, patch->phone,     version};
     bool updated = false;
-    if ((status = s_any_row (self, SQL_USER_UPDATE, 7, params, &updated)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_USER_UPDATE, 7, params, &updated)) != CAB_OK)
         goto cleanup;
     if (!updated) {
         s_fault (fault, NULL,
@@ -1066,14 +1047,14 @@ ident_store_user_update (ident_store_t *self, cab_arena_t *arena, const char *id
     }
     const char *id_param[] = {id};
     if (patch->roles_set) {
-        if ((status = s_command (self, SQL_ROLES_DELETE, 1, id_param)) != CAB_OK)
+        if ((status = cab_db_command (self->db, SQL_ROLES_DELETE, 1, id_param)) != CAB_OK)
             goto cleanup;
         if (patch->n_roles
             && (status = s_roles_insert (self, id, patch->roles, patch->n_roles)) != CAB_OK)
             goto cleanup;
         if ((status = s_require_system_admin (self, fault)) != CAB_OK)
             goto cleanup;
-    } else if ((status = s_command (self, SQL_ROLES_FOLLOW_UNIT, 1, id_param)) != CAB_OK)
+    } else if ((status = cab_db_command (self->db, SQL_ROLES_FOLLOW_UNIT, 1, id_param)) != CAB_OK)
         goto cleanup;
 
     if ((status = s_user_read (self, arena, SQL_USER_GET, id, user, NULL)) != CAB_OK)
@@ -1113,7 +1094,7 @@ ident_store_user_delete (ident_store_t *self, const char *id, int version, const
         goto cleanup;
     const char *params[] = {id, version_text};
     bool done = false;
-    if ((status = s_any_row (self, SQL_USER_DEACTIVATE, 2, params, &done)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_USER_DEACTIVATE, 2, params, &done)) != CAB_OK)
         goto cleanup;
     if (!done) {
         s_fault (fault, NULL,
@@ -1123,7 +1104,7 @@ ident_store_user_delete (ident_store_t *self, const char *id, int version, const
         goto cleanup;
     }
     const char *revoke[] = {id, NULL};
-    if ((status = s_command (self, SQL_SESSIONS_REVOKE_USER, 2, revoke)) != CAB_OK)
+    if ((status = cab_db_command (self->db, SQL_SESSIONS_REVOKE_USER, 2, revoke)) != CAB_OK)
         goto cleanup;
     if ((status = s_require_system_admin (self, fault)) != CAB_OK)
         goto cleanup;
@@ -1168,7 +1149,7 @@ ident_store_user_set_password (ident_store_t *self, const char *id, const char *
         goto cleanup;
     bool totp_was_enabled = cab_db_bool (res, 0, 0);
     const char *revoke[] = {id, keep_session_id};
-    if ((status = s_command (self, SQL_SESSIONS_REVOKE_USER, 2, revoke)) != CAB_OK)
+    if ((status = cab_db_command (self->db, SQL_SESSIONS_REVOKE_USER, 2, revoke)) != CAB_OK)
         goto cleanup;
     Cabinet__V1__User *user = NULL;
     if ((status = s_user_read (self, arena, SQL_USER_GET, id, &user, NULL)) != CAB_OK)
@@ -1193,7 +1174,7 @@ ident_store_totp_stage (ident_store_t *self, const char *id, const char *secret,
 {
     const char *params[] = {id, secret};
     bool staged = false;
-    cab_status_t status = s_any_row (self, SQL_TOTP_STAGE, 2, params, &staged);
+    cab_status_t status = cab_db_any_row (self->db, SQL_TOTP_STAGE, 2, params, &staged);
     if (status == CAB_OK && !staged) {
         s_fault (fault, NULL, "Xác thực hai lớp đã được bật cho tài khoản này");
         status = CAB_FAILED_PRECONDITION;
@@ -1220,7 +1201,7 @@ ident_store_totp_enable (ident_store_t *self, const char *id, int64_t step, cons
         goto cleanup;
     const char *params[] = {id, step_text, account->totp_secret};
     bool enabled = false;
-    if ((status = s_any_row (self, SQL_TOTP_ENABLE, 3, params, &enabled)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_TOTP_ENABLE, 3, params, &enabled)) != CAB_OK)
         goto cleanup;
     if (!enabled) {
         s_fault (fault, NULL, "Vui lòng thiết lập lại xác thực hai lớp");
@@ -1327,12 +1308,13 @@ ident_store_ldap_sync (ident_store_t *self, cab_arena_t *arena, const ident_ldap
             unit_id ? unit_id : before->unit_id,
         };
         bool updated = false;
-        if ((status = s_any_row (self, SQL_USER_LDAP_REFRESH, 7, params, &updated)) != CAB_OK)
+        if ((status = cab_db_any_row (self->db, SQL_USER_LDAP_REFRESH, 7, params, &updated))
+            != CAB_OK)
             goto cleanup;
         user = before;
         if (updated) {
             const char *id_param[] = {before->id};
-            if ((status = s_command (self, SQL_ROLES_FOLLOW_UNIT, 1, id_param)) != CAB_OK)
+            if ((status = cab_db_command (self->db, SQL_ROLES_FOLLOW_UNIT, 1, id_param)) != CAB_OK)
                 goto cleanup;
             if ((status = s_user_read (self, arena, SQL_USER_GET, before->id, &user, NULL))
                 != CAB_OK)
@@ -1493,7 +1475,8 @@ ident_store_unit_update (ident_store_t *self, cab_arena_t *arena, const char *id
             goto cleanup;
         const char *params[] = {new_parent, id};
         bool cycle = false;
-        if ((status = s_any_row (self, SQL_UNIT_IS_ANCESTOR_OR_SELF, 2, params, &cycle)) != CAB_OK)
+        if ((status = cab_db_any_row (self->db, SQL_UNIT_IS_ANCESTOR_OR_SELF, 2, params, &cycle))
+            != CAB_OK)
             goto cleanup;
         if (cycle) {
             s_fault (fault, "parent_id",

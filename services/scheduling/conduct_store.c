@@ -118,12 +118,6 @@ static const char MSG_NOT_HELD[] =
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-static cab_status_t
-s_command (PGconn *db, const char *sql, int n, const char *const *params)
-{
-    return cab_db_exec (db, sql, n, params, NULL);
-}
-
 //  BEGIN, lock the meeting FOR SHARE and check its status.
 static cab_status_t
 s_begin (PGconn *db, const char *meeting_id, sched_when_t when, sched_fault_t *fault)
@@ -281,7 +275,7 @@ sched_conduct_request_floor (sched_store_t *self, cab_arena_t *arena, const char
     cab_uuid_v7 (id);
     const char *params[] = {id, meeting_id, user_id, topic};
     Cabinet__V1__Speaker *s = NULL;
-    if ((status = s_command (db, SQL_SPEAKER_INSERT, 4, params)) != CAB_OK
+    if ((status = cab_db_command (db, SQL_SPEAKER_INSERT, 4, params)) != CAB_OK
         || (status = s_speaker_read (db, arena, meeting_id, id, &s)) != CAB_OK) {
         cab_db_rollback (db);
         return status == CAB_ALREADY_EXISTS
@@ -319,7 +313,7 @@ s_move (PGconn *db, cab_arena_t *arena, const char *meeting_id, const char *spea
     order[place] = (char *) speaker_id;
     PQclear (res);
     const char *rerank[] = {meeting_id, cab_db_array (arena, order, k + 1)};
-    return s_command (db, SQL_RERANK, 2, rerank);
+    return cab_db_command (db, SQL_RERANK, 2, rerank);
 }
 
 cab_status_t
@@ -363,17 +357,17 @@ sched_conduct_speaker_step (sched_store_t *self, cab_arena_t *arena, const char 
     case SCHED_SPEAKER_GRANT: {
         //  Whoever speaks now finishes: the chair passes the floor on.
         const char *current[] = {meeting_id};
-        status = s_command (db, SQL_SPEAKER_END_CURRENT, 1, current);
+        status = cab_db_command (db, SQL_SPEAKER_END_CURRENT, 1, current);
         const char *set[] = {speaker_id, meeting_id, "speaking", actor_id};
         if (status == CAB_OK)
-            status = s_command (db, SQL_SPEAKER_SET, 4, set);
+            status = cab_db_command (db, SQL_SPEAKER_SET, 4, set);
         break;
     }
     case SCHED_SPEAKER_FINISH:
     case SCHED_SPEAKER_WITHDRAW: {
         const char *set[] = {speaker_id, meeting_id,
                              action == SCHED_SPEAKER_FINISH ? "finished" : "withdrawn", actor_id};
-        status = s_command (db, SQL_SPEAKER_SET, 4, set);
+        status = cab_db_command (db, SQL_SPEAKER_SET, 4, set);
         break;
     }
     case SCHED_SPEAKER_MOVE:
@@ -424,7 +418,7 @@ sched_conduct_send (sched_store_t *self, cab_arena_t *arena, const sched_message
     const char *params[] = {id,          in->meeting_id, in->author_id, in->kind,
                             in->to_kind, in->to_user_id, in->text};
     PGresult *res = NULL;
-    if ((status = s_command (db, SQL_MESSAGE_INSERT, 7, params)) == CAB_OK) {
+    if ((status = cab_db_command (db, SQL_MESSAGE_INSERT, 7, params)) == CAB_OK) {
         const char *get[] = {id};
         status = cab_db_query_row (db, SQL_MESSAGE, 1, get, &res);
     }

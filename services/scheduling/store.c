@@ -582,13 +582,6 @@ s_num (cab_arena_t *arena, long long v)
     return cab_arena_printf (arena, "%lld", v);
 }
 
-//  NULL for NULL or "", else s: optional ids as parameters.
-static const char *
-s_opt (const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static cab_status_t
 s_fault_set (sched_fault_t *fault, cab_status_t status, const char *field, const char *message)
 {
@@ -598,27 +591,10 @@ s_fault_set (sched_fault_t *fault, cab_status_t status, const char *field, const
 }
 
 static cab_status_t
-s_command (PGconn *db, const char *sql, int n, const char *const *params)
-{
-    return cab_db_exec (db, sql, n, params, NULL);
-}
-
-static cab_status_t
-s_any_row (PGconn *db, const char *sql, int n, const char *const *params, bool *any)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, n, params, &res);
-    if (status == CAB_OK)
-        *any = PQntuples (res) > 0;
-    PQclear (res);
-    return status;
-}
-
-static cab_status_t
 s_lock (sched_store_t *self, const char *key)
 {
     const char *params[] = {key};
-    return s_command (self->db, SQL_LOCK, 1, params);
+    return cab_db_command (self->db, SQL_LOCK, 1, params);
 }
 
 //  Take the meeting's row lock and check it is still the version the
@@ -801,9 +777,13 @@ sched_store_catalog_create (sched_store_t *self, cab_arena_t *arena, const sched
         if (status != CAB_OK)
             goto cleanup;
     }
-    const char *params[] = {
-        id,      in->kind, in->name, in->unit_id, s_num (arena, in->capacity), s_opt (in->location),
-        actor_id};
+    const char *params[] = {id,
+                            in->kind,
+                            in->name,
+                            in->unit_id,
+                            s_num (arena, in->capacity),
+                            cab_db_opt (in->location),
+                            actor_id};
     status = cab_db_query_row (self->db, SQL_CATALOG_INSERT, 7, params, &res);
     if (status == CAB_ALREADY_EXISTS)
         s_fault_set (fault, status, "name", "Danh mục đã có mục cùng tên");
@@ -870,7 +850,7 @@ sched_store_room_seed (sched_store_t *self, const char *unit_name, const char *n
     status = cab_db_query_row (self->db, SQL_UNIT_BY_NAME, 2, find, &res);
     if (status == CAB_NOT_FOUND) {
         const char *params[] = {unit_name, name, cap, location};
-        status = s_command (self->db, SQL_ROOM_SEED_PUT, 4, params);
+        status = cab_db_command (self->db, SQL_ROOM_SEED_PUT, 4, params);
         *outcome = -1;
     } else if (status == CAB_OK) {
         bool created = false;
@@ -1202,7 +1182,7 @@ s_violation_insert_for (sched_store_t *self, cab_arena_t *arena, const char *mee
                             v->user_id,
                             v->message,
                             document_id};
-    return s_command (self->db, SQL_VIOLATION_INSERT, 11, params);
+    return cab_db_command (self->db, SQL_VIOLATION_INSERT, 11, params);
 }
 
 static cab_status_t
@@ -1248,7 +1228,7 @@ s_invite (sched_store_t *self, cab_arena_t *arena, const char *meeting_id,
                             replaces_user_id,
                             cab_db_bool_text (invited)};
     bool any = false;
-    cab_status_t status = s_any_row (self->db, SQL_PARTICIPANT_INSERT, 11, params, &any);
+    cab_status_t status = cab_db_any_row (self->db, SQL_PARTICIPANT_INSERT, 11, params, &any);
     if (inserted)
         *inserted = any;
     if (status == CAB_OK && any && id_out)
@@ -1276,22 +1256,22 @@ sched_store_meeting_create (sched_store_t *self, cab_arena_t *arena, const sched
     const char *params[] = {id,
                             self->node_id,
                             in->title,
-                            s_opt (in->content),
+                            cab_db_opt (in->content),
                             s_num (arena, in->start),
                             s_num (arena, in->end),
-                            s_opt (in->room_id),
+                            cab_db_opt (in->room_id),
                             in->form,
                             in->type,
-                            s_opt (in->field_id),
+                            cab_db_opt (in->field_id),
                             in->chair_id,
                             in->secretary_id,
                             in->approver_id,
-                            s_opt (in->preparer_id),
-                            s_opt (in->preparer_unit_id),
+                            cab_db_opt (in->preparer_id),
+                            cab_db_opt (in->preparer_unit_id),
                             s_support_literal (arena, in),
                             in->host_unit_id,
                             actor_id};
-    if ((status = s_command (self->db, SQL_MEETING_INSERT, 18, params)) != CAB_OK)
+    if ((status = cab_db_command (self->db, SQL_MEETING_INSERT, 18, params)) != CAB_OK)
         goto cleanup;
     for (size_t i = 0; i < in->n_invitations; i++)
         if ((status = s_invite (self, arena, id, &in->invitations[i], (int) i, NULL, NULL, NULL,
@@ -1329,20 +1309,20 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
         goto cleanup;
     const char *params[] = {id,
                             in->title,
-                            s_opt (in->content),
+                            cab_db_opt (in->content),
                             s_num (arena, in->start),
                             s_num (arena, in->end),
-                            s_opt (in->room_id),
+                            cab_db_opt (in->room_id),
                             in->form,
                             in->type,
-                            s_opt (in->field_id),
+                            cab_db_opt (in->field_id),
                             in->chair_id,
                             in->secretary_id,
                             in->approver_id,
-                            s_opt (in->preparer_id),
-                            s_opt (in->preparer_unit_id),
+                            cab_db_opt (in->preparer_id),
+                            cab_db_opt (in->preparer_unit_id),
                             s_support_literal (arena, in)};
-    if ((status = s_command (self->db, SQL_MEETING_UPDATE, 15, params)) != CAB_OK)
+    if ((status = cab_db_command (self->db, SQL_MEETING_UPDATE, 15, params)) != CAB_OK)
         goto cleanup;
     if (in->invitations_set) {
         char **users = cab_arena_alloc (arena, (in->n_invitations + 1) * sizeof *users);
@@ -1356,7 +1336,7 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
         }
         const char *prune[] = {id, cab_db_array (arena, users, n_users),
                                cab_db_array (arena, units, n_units)};
-        if ((status = s_command (self->db, SQL_PARTICIPANTS_PRUNE, 3, prune)) != CAB_OK)
+        if ((status = cab_db_command (self->db, SQL_PARTICIPANTS_PRUNE, 3, prune)) != CAB_OK)
             goto cleanup;
         //  Kept invitees keep their row (and reply); new ones are appended.
         for (size_t i = 0; i < in->n_invitations; i++)
@@ -1397,7 +1377,7 @@ sched_store_set_secret (sched_store_t *self, cab_arena_t *arena, const char *id,
     if ((status = s_lock_meeting (self, id, version, fault)) != CAB_OK)
         goto cleanup;
     const char *params[] = {id, cab_db_bool_text (secret), actor_id};
-    if ((status = s_any_row (self->db, SQL_SET_SECRET, 3, params, changed)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_SET_SECRET, 3, params, changed)) != CAB_OK)
         goto cleanup;
     if ((status = s_meeting_read (self, arena, id, meeting)) != CAB_OK)
         goto cleanup;
@@ -1429,13 +1409,9 @@ sched_store_conflicts (sched_store_t *self, cab_arena_t *arena, const char *excl
                        const char *room_id, const char *chair_id, int64_t start, int64_t end,
                        sched_booked_t booked, Cabinet__V1__Warning ***warnings, size_t *n)
 {
-    const char *params[] = {s_opt (exclude_id),
-                            s_booked_literal (booked),
-                            s_opt (room_id),
-                            chair_id,
-                            s_num (arena, start),
-                            s_num (arena, end),
-                            s_num (arena, CONFLICTS_MAX)};
+    const char *params[] = {
+        cab_db_opt (exclude_id), s_booked_literal (booked), cab_db_opt (room_id),        chair_id,
+        s_num (arena, start),    s_num (arena, end),        s_num (arena, CONFLICTS_MAX)};
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (self->db, SQL_CONFLICTS, 7, params, &res);
     if (status != CAB_OK)
@@ -1515,13 +1491,13 @@ sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
     }
     const char *params[] = {id,
                             sched_status_name (in->to),
-                            s_opt (in->reason),
+                            cab_db_opt (in->reason),
                             sched_action_name (in->action),
                             cab_db_bool_text (in->force && *n_warnings > 0),
-                            in->force && *n_warnings > 0 ? s_opt (in->force_reason) : NULL,
+                            in->force && *n_warnings > 0 ? cab_db_opt (in->force_reason) : NULL,
                             sched_status_name (in->from)};
     bool moved = false;
-    if ((status = s_any_row (self->db, SQL_TRANSITION, 7, params, &moved)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_TRANSITION, 7, params, &moved)) != CAB_OK)
         goto cleanup;
     if (!moved) {
         status = s_fault_set (fault, CAB_ABORTED, NULL, s_changed_meanwhile);
@@ -1546,7 +1522,7 @@ sched_store_transition (sched_store_t *self, cab_arena_t *arena, const char *id,
     s_meeting_event_t what = {
         .type = sched_action_event (in->action),
         .from_status = sched_status_name (in->from),
-        .reason = s_opt (in->reason),
+        .reason = cab_db_opt (in->reason),
         .violation = violation,
         .warnings = *warnings,
         .n_warnings = *n_warnings,
@@ -1586,12 +1562,12 @@ sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t
     const char *params[] = {in->participant_id,
                             in->meeting_id,
                             in->response,
-                            s_opt (in->reason),
+                            cab_db_opt (in->reason),
                             cab_db_bool_text (in->late),
                             in->delegate ? in->delegate->id : NULL,
                             in->current};
     bool updated = false;
-    if ((status = s_any_row (self->db, SQL_RSVP, 7, params, &updated)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_RSVP, 7, params, &updated)) != CAB_OK)
         goto cleanup;
     if (!updated) {
         status = s_fault_set (fault, CAB_ABORTED, "response",
@@ -1677,7 +1653,7 @@ sched_store_name_attendees (sched_store_t *self, cab_arena_t *arena, const char 
             rows[n_rows++] = row;  //  someone invited already keeps their invitation
     }
     const char *params[] = {meeting_id, unit_id};
-    if ((status = s_command (self->db, SQL_UNIT_ROW_ATTEND, 2, params)) != CAB_OK)
+    if ((status = cab_db_command (self->db, SQL_UNIT_ROW_ATTEND, 2, params)) != CAB_OK)
         goto cleanup;
     if ((status = s_meeting_read (self, arena, meeting_id, meeting)) != CAB_OK)
         goto cleanup;
@@ -1754,12 +1730,12 @@ sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_att
     const char *params[] = {in->participant_id,
                             in->meeting_id,
                             in->attendance,
-                            s_opt (in->reason),
-                            s_opt (in->substitute_user_id),
+                            cab_db_opt (in->reason),
+                            cab_db_opt (in->substitute_user_id),
                             actor_id,
                             cab_db_bool_text (in->check_in)};
     bool updated = false;
-    if ((status = s_any_row (self->db, SQL_ATTENDANCE, 7, params, &updated)) != CAB_OK)
+    if ((status = cab_db_any_row (self->db, SQL_ATTENDANCE, 7, params, &updated)) != CAB_OK)
         goto cleanup;
     if (!updated) {
         status = s_fault_set (fault, CAB_ABORTED, NULL, s_changed_meanwhile);
@@ -1806,8 +1782,8 @@ sched_store_support (sched_store_t *self, cab_arena_t *arena, const sched_suppor
         return status;
     if ((status = s_lock_meeting (self, in->meeting_id, in->version, fault)) != CAB_OK)
         goto cleanup;
-    const char *params[] = {id,       in->meeting_id,   in->user_id,
-                            in->kind, s_opt (in->note), cab_db_bool_text (in->late)};
+    const char *params[] = {id,       in->meeting_id,        in->user_id,
+                            in->kind, cab_db_opt (in->note), cab_db_bool_text (in->late)};
     if ((status = cab_db_query_row (self->db, SQL_SUPPORT_INSERT, 6, params, &res)) != CAB_OK)
         goto cleanup;
     Cabinet__V1__SupportRequest *r = cab_arena_alloc (arena, sizeof *r);
@@ -2062,7 +2038,7 @@ sched_store_put_user (PGconn *db, const char *id, const char *unit_id, const cha
                             roles ? cab_db_array (arena, roles, n_roles) : NULL,
                             cab_db_bool_text (active),
                             seq};
-    cab_status_t status = s_command (db, SQL_PUT_USER, 8, params);
+    cab_status_t status = cab_db_command (db, SQL_PUT_USER, 8, params);
     cab_arena_destroy (&arena);
     return status;
 }
@@ -2074,7 +2050,7 @@ sched_store_put_unit (PGconn *db, const char *id, const char *name, const char *
     char seq[NUM_TEXT];
     snprintf (seq, sizeof seq, "%" PRIu64, sequence);
     const char *params[] = {id, name, parent_id, node_id, seq};
-    cab_status_t status = s_command (db, SQL_PUT_UNIT, 5, params);
+    cab_status_t status = cab_db_command (db, SQL_PUT_UNIT, 5, params);
     if (status != CAB_OK || !own_node || strcmp (node_id, own_node) != 0)
         return status;
     //  Rooms seeded before this agency was known.
@@ -2097,7 +2073,7 @@ cab_status_t
 sched_store_forget (PGconn *db, const char *id, const char *own_node)
 {
     const char *params[] = {id, own_node};
-    return s_command (db, SQL_FORGET, 2, params);
+    return cab_db_command (db, SQL_FORGET, 2, params);
 }
 
 /* ---- documents of meetings (documents' events) --------------------------------------------- */
@@ -2125,7 +2101,7 @@ cab_status_t
 sched_store_document_purged (sched_store_t *self, const char *document_id)
 {
     const char *params[] = {document_id};
-    return s_command (self->db, SQL_DOCUMENT_PURGED, 1, params);
+    return cab_db_command (self->db, SQL_DOCUMENT_PURGED, 1, params);
 }
 
 cab_status_t

@@ -8,7 +8,7 @@
 #include "cab_log.h"
 #include "cab_outbox.h"
 #include "cab_uuid.h"
-#include <jansson.h>
+#include "store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,12 +281,6 @@ poll_store_destroy (poll_store_t **self_p)
 
 /* ---- small pieces ------------------------------------------------------------------------ */
 
-static const char *
-s_opt (const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static cab_status_t
 s_fault (vote_fault_t *fault, cab_status_t status, const char *field, const char *message)
 {
@@ -294,66 +288,10 @@ s_fault (vote_fault_t *fault, cab_status_t status, const char *field, const char
     return status;
 }
 
-static cab_status_t
-s_idem_record (PGconn *db, const cab_idem_t *idem, const ProtobufCMessage *reply,
-               vote_fault_t *fault)
-{
-    cab_status_t status = cab_idem_record (db, idem, reply);
-    if (status == CAB_ABORTED)
-        s_fault (fault, status, "Idempotency-Key", CAB_IDEM_MSG_BUSY);
-    return status;
-}
-
-static cab_status_t
-s_finish (PGconn *db, cab_status_t status)
-{
-    if (status == CAB_OK)
-        status = cab_db_commit (db);
-    if (status != CAB_OK)
-        cab_db_rollback (db);
-    return status;
-}
-
 static char *
 s_int (cab_arena_t *arena, long long n)
 {
     return cab_arena_printf (arena, "%lld", n);
-}
-
-//  The strings of a JSON array text, in arena.
-static char **
-s_json_strings (cab_arena_t *arena, const char *json, size_t *n)
-{
-    *n = 0;
-    json_t *array = json ? json_loads (json, 0, NULL) : NULL;
-    size_t size = json_is_array (array) ? json_array_size (array) : 0;
-    char **out = cab_arena_alloc (arena, (size ? size : 1) * sizeof *out);
-    for (size_t i = 0; i < size; i++) {
-        const char *text = json_string_value (json_array_get (array, i));
-        if (text)
-            out[(*n)++] = cab_arena_strdup (arena, text);
-    }
-    json_decref (array);
-    return out;
-}
-
-//  Rows of a one-column, one-parameter query as strings in arena.
-static cab_status_t
-s_column (PGconn *db, cab_arena_t *arena, const char *sql, const char *param, char ***out,
-          size_t *n)
-{
-    const char *params[] = {param};
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, 1, params, &res);
-    if (status != CAB_OK)
-        return status;
-    int rows = PQntuples (res);
-    *out = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **out);
-    for (int i = 0; i < rows; i++)
-        (*out)[i] = cab_db_text (arena, res, i, 0);
-    *n = (size_t) rows;
-    PQclear (res);
-    return CAB_OK;
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
@@ -426,7 +364,7 @@ s_poll_parts (PGconn *db, cab_arena_t *arena, poll_info_t *info)
             q->kind = POLL_TEXT;
         q->text = cab_db_text (arena, res, i, 2);
         size_t n_options = 0;
-        q->options = s_json_strings (arena, cab_db_value (res, i, 3), &n_options);
+        q->options = cab_db_json_strings (arena, cab_db_value (res, i, 3), &n_options);
         q->n_options = n_options;
         q->multiple = cab_db_bool (res, i, 4);
         q->required = cab_db_bool (res, i, 5);
@@ -513,8 +451,9 @@ cab_status_t
 poll_store_list (poll_store_t *self, cab_arena_t *arena, const poll_query_t *query,
                  Cabinet__V1__PollList **list)
 {
-    const char *params[] = {s_int (arena, query->limit + 1), query->user_id, s_opt (query->role),
-                            s_opt (query->status), s_opt (query->after)};
+    const char *params[] = {s_int (arena, query->limit + 1), query->user_id,
+                            cab_db_opt (query->role), cab_db_opt (query->status),
+                            cab_db_opt (query->after)};
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (self->db, SQL_POLLS, 5, params, &res);
     if (status != CAB_OK)
@@ -660,7 +599,7 @@ s_send (PGconn *db, cab_arena_t *arena, const char *id, const char *actor_id, vo
         return status;
     char **respondents = NULL;
     size_t n_respondents = 0;
-    if ((status = s_column (db, arena, SQL_RESPONDENT_IDS, id, &respondents, &n_respondents))
+    if ((status = cab_db_column (db, arena, SQL_RESPONDENT_IDS, id, &respondents, &n_respondents))
         != CAB_OK)
         return status;
     return s_emit_poll (db, arena, "poll.sent", *info, actor_id, respondents, n_respondents, NULL,
@@ -679,11 +618,11 @@ poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_
         return status;
     const char *params[] = {id,
                             in->title,
-                            s_opt (in->description),
+                            cab_db_opt (in->description),
                             in->deadline_text,
                             cab_db_bool_text (in->signature_required),
                             in->actor_id,
-                            s_opt (in->actor_unit_id)};
+                            cab_db_opt (in->actor_unit_id)};
     if ((status = cab_db_exec (db, SQL_POLL_INSERT, 7, params, NULL)) != CAB_OK)
         goto cleanup;
     for (size_t i = 0; i < in->n_questions; i++) {
@@ -722,9 +661,9 @@ poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_
     if (status == CAB_OK && in->send)
         status = s_send (db, arena, id, in->actor_id, fault, info);
     if (status == CAB_OK)
-        status = s_idem_record (db, idem, &(*info)->poll->base, fault);
+        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
 cleanup:
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 //  Close locked poll id (reason "deadline" or "creator") and publish
@@ -741,8 +680,9 @@ s_close (PGconn *db, cab_arena_t *arena, const char *id, const char *reason, con
         return status;
     char **pending = NULL, **respondents = NULL;
     size_t n_pending = 0, n_respondents = 0;
-    if ((status = s_column (db, arena, SQL_PENDING_IDS, id, &pending, &n_pending)) != CAB_OK
-        || (status = s_column (db, arena, SQL_RESPONDENT_IDS, id, &respondents, &n_respondents))
+    if ((status = cab_db_column (db, arena, SQL_PENDING_IDS, id, &pending, &n_pending)) != CAB_OK
+        || (status =
+                cab_db_column (db, arena, SQL_RESPONDENT_IDS, id, &respondents, &n_respondents))
                != CAB_OK)
         return status;
     status = s_emit_poll (db, arena, "poll.closed", *info, actor_id, NULL, 0, pending, n_pending,
@@ -817,9 +757,9 @@ poll_store_change (poll_store_t *self, cab_arena_t *arena, const char *id, poll_
         break;
     }
     if (status == CAB_OK)
-        status = s_idem_record (db, idem, &(*info)->poll->base, fault);
+        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
 cleanup:
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 //  Text arrays of the items for SQL_ITEMS_INSERT: question ids, choices as
@@ -1023,12 +963,12 @@ poll_store_answer (poll_store_t *self, cab_arena_t *arena, const poll_answer_in_
     };
     if ((status = cab_outbox_emit (db, &ev)) != CAB_OK)
         goto cleanup;
-    if ((status = s_idem_record (db, idem, &a->base, fault)) != CAB_OK)
+    if ((status = vote_store_idem_record (db, idem, &a->base, fault)) != CAB_OK)
         goto cleanup;
     *answer = a;
 cleanup:
     PQclear (res);
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 /* ---- answers, results, late respondents ----------------------------------------------------- */
@@ -1073,7 +1013,7 @@ poll_store_answers (poll_store_t *self, cab_arena_t *arena, const poll_info_t *i
 {
     PGconn *db = self->db;
     const char *poll_id = info->poll->id;
-    const char *params[] = {poll_id, only_respondent, s_opt (after), s_int (arena, limit + 1)};
+    const char *params[] = {poll_id, only_respondent, cab_db_opt (after), s_int (arena, limit + 1)};
     PGresult *res = NULL;
     cab_status_t status = cab_db_exec (db, SQL_ANSWERS, 4, params, &res);
     if (status != CAB_OK)
@@ -1143,9 +1083,11 @@ poll_store_answers (poll_store_t *self, cab_arena_t *arena, const poll_info_t *i
         m->document_id = cab_db_text (arena, res, i, 1);
         m->has_page = cab_db_value (res, i, 2) != NULL;
         m->page = (int32_t) cab_db_long (res, i, 2);
-        m->quote = s_opt (cab_db_text (arena, res, i, 3)) ? cab_db_text (arena, res, i, 3) : NULL;
+        m->quote =
+            cab_db_opt (cab_db_text (arena, res, i, 3)) ? cab_db_text (arena, res, i, 3) : NULL;
         m->text = cab_db_text (arena, res, i, 4);
-        m->suggestion = s_opt (cab_db_value (res, i, 5)) ? cab_db_text (arena, res, i, 5) : NULL;
+        m->suggestion =
+            cab_db_opt (cab_db_value (res, i, 5)) ? cab_db_text (arena, res, i, 5) : NULL;
         Cabinet__V1__PollAnswer *a = l->items[at];
         a->comments[a->n_comments++] = m;
     }
@@ -1287,7 +1229,7 @@ s_sweep_close (PGconn *db, cab_arena_t *arena, const char *id, bool *closed)
     }
     if (status == CAB_NOT_FOUND)
         status = CAB_OK;
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 //  Remind the respondents of one poll due soon, in its own transaction.
@@ -1306,13 +1248,14 @@ s_sweep_remind (PGconn *db, cab_arena_t *arena, const char *id, bool *reminded)
     char **pending = NULL;
     size_t n_pending = 0;
     poll_info_t *info = NULL;
-    if (due && (status = s_column (db, arena, SQL_PENDING_IDS, id, &pending, &n_pending)) == CAB_OK
+    if (due
+        && (status = cab_db_column (db, arena, SQL_PENDING_IDS, id, &pending, &n_pending)) == CAB_OK
         && n_pending && (status = s_poll_get (db, arena, id, NULL, true, &info)) == CAB_OK) {
         status = s_emit_poll (db, arena, "poll.due_soon", info, NULL, NULL, 0, pending, n_pending,
                               false, pending, n_pending);
         *reminded = status == CAB_OK;
     }
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 cab_status_t

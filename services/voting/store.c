@@ -10,7 +10,6 @@
 #include "cab_uuid.h"
 #include "signature.h"
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,35 +320,11 @@ vote_store_db (vote_store_t *self)
 
 /* ---- small pieces -------------------------------------------------------------------- */
 
-//  NULL for NULL or "", else s: optional values as parameters.
-static const char *
-s_opt (const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 //  An optional id from an event: a UUID or NULL.
 static const char *
 s_uuid (const char *s)
 {
     return s && cab_uuid_valid (s) ? s : NULL;
-}
-
-static cab_status_t
-s_command (PGconn *db, const char *sql, int n, const char *const *params)
-{
-    return cab_db_exec (db, sql, n, params, NULL);
-}
-
-static cab_status_t
-s_any_row (PGconn *db, const char *sql, int n, const char *const *params, bool *any)
-{
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, n, params, &res);
-    if (status == CAB_OK)
-        *any = PQntuples (res) > 0;
-    PQclear (res);
-    return status;
 }
 
 static cab_status_t
@@ -361,9 +336,9 @@ s_fault (vote_fault_t *fault, cab_status_t status, const char *field, const char
 
 //  Record the reply of an idempotent request; a twin that committed first
 //  makes this one fail with CAB_ABORTED and the busy message.
-static cab_status_t
-s_idem_record (PGconn *db, const cab_idem_t *idem, const ProtobufCMessage *reply,
-               vote_fault_t *fault)
+cab_status_t
+vote_store_idem_record (PGconn *db, const cab_idem_t *idem, const ProtobufCMessage *reply,
+                        vote_fault_t *fault)
 {
     cab_status_t status = cab_idem_record (db, idem, reply);
     if (status == CAB_ABORTED)
@@ -375,23 +350,6 @@ static char *
 s_int_text (cab_arena_t *arena, long long n)
 {
     return cab_arena_printf (arena, "%lld", n);
-}
-
-//  The options of a JSON array text, in arena.
-static char **
-s_options (cab_arena_t *arena, const char *json, size_t *n)
-{
-    *n = 0;
-    json_t *array = json ? json_loads (json, 0, NULL) : NULL;
-    size_t size = json_is_array (array) ? json_array_size (array) : 0;
-    char **options = cab_arena_alloc (arena, (size ? size : 1) * sizeof *options);
-    for (size_t i = 0; i < size; i++) {
-        const char *text = json_string_value (json_array_get (array, i));
-        if (text)
-            options[(*n)++] = cab_arena_strdup (arena, text);
-    }
-    json_decref (array);
-    return options;
 }
 
 //  The tally of counts (one per option, NULL when not visible) into vote.
@@ -449,7 +407,7 @@ s_vote_read (cab_arena_t *arena, const PGresult *res, int row, const char *user_
     v->id = cab_db_text (arena, res, row, VC_ID);
     v->meeting_id = cab_db_text (arena, res, row, VC_MEETING);
     v->question = cab_db_text (arena, res, row, VC_QUESTION);
-    v->options = s_options (arena, cab_db_value (res, row, VC_OPTIONS), &v->n_options);
+    v->options = cab_db_json_strings (arena, cab_db_value (res, row, VC_OPTIONS), &v->n_options);
     v->has_secret = v->has_signature_required = true;
     v->secret = cab_db_bool (res, row, VC_SECRET);
     v->signature_required = cab_db_bool (res, row, VC_SIGNATURE);
@@ -536,17 +494,6 @@ s_emit_vote (PGconn *db, cab_arena_t *arena, const char *type, const Cabinet__V1
         .meeting_id = v->meeting_id,
     };
     return cab_outbox_emit (db, &ev);
-}
-
-//  Commit, or roll back when status is not CAB_OK. Returns the outcome.
-static cab_status_t
-s_finish (PGconn *db, cab_status_t status)
-{
-    if (status == CAB_OK)
-        status = cab_db_commit (db);
-    if (status != CAB_OK)
-        cab_db_rollback (db);
-    return status;
 }
 
 /* ---- meetings ------------------------------------------------------------------------ */
@@ -648,7 +595,7 @@ vote_store_create (vote_store_t *self, cab_arena_t *arena, const vote_create_in_
         return status;
     const char *lock_params[] = {in->meeting_id};
     PGresult *res = NULL;
-    if ((status = s_command (db, SQL_MEETING_LOCK, 1, lock_params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_MEETING_LOCK, 1, lock_params)) != CAB_OK)
         goto cleanup;
     if ((status = cab_db_query_row (db, SQL_VOTE_COUNT, 1, lock_params, &res)) != CAB_OK)
         goto cleanup;
@@ -666,22 +613,22 @@ vote_store_create (vote_store_t *self, cab_arena_t *arena, const vote_create_in_
                             cab_db_bool_text (in->signature_required),
                             vote_threshold_name (in->threshold),
                             in->actor_id};
-    if ((status = s_command (db, SQL_VOTE_INSERT, 8, params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_VOTE_INSERT, 8, params)) != CAB_OK)
         goto cleanup;
     if (in->n_remote) {
         const char *remote_params[] = {id, cab_db_array (arena, in->remote, in->n_remote),
                                        in->actor_id};
-        if ((status = s_command (db, SQL_REMOTE_INSERT, 3, remote_params)) != CAB_OK)
+        if ((status = cab_db_command (db, SQL_REMOTE_INSERT, 3, remote_params)) != CAB_OK)
             goto cleanup;
     }
     if ((status = s_vote_get (db, arena, id, in->actor_id, info)) != CAB_OK)
         goto cleanup;
     if ((status = s_emit_vote (db, arena, "vote.created", (*info)->vote, in->actor_id)) != CAB_OK)
         goto cleanup;
-    status = s_idem_record (db, idem, &(*info)->vote->base, fault);
+    status = vote_store_idem_record (db, idem, &(*info)->vote->base, fault);
 cleanup:
     PQclear (res);
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 //  A vote locked for a change of state.
@@ -716,25 +663,6 @@ s_vote_lock (PGconn *db, cab_arena_t *arena, const char *id, s_locked_t *locked,
     return CAB_OK;
 }
 
-//  Rows of a one-column result as strings in arena.
-static cab_status_t
-s_column (PGconn *db, cab_arena_t *arena, const char *sql, const char *param, char ***out,
-          size_t *n)
-{
-    const char *params[] = {param};
-    PGresult *res = NULL;
-    cab_status_t status = cab_db_exec (db, sql, 1, params, &res);
-    if (status != CAB_OK)
-        return status;
-    int rows = PQntuples (res);
-    *out = cab_arena_alloc (arena, (size_t) (rows ? rows : 1) * sizeof **out);
-    for (int i = 0; i < rows; i++)
-        (*out)[i] = cab_db_text (arena, res, i, 0);
-    *n = (size_t) rows;
-    PQclear (res);
-    return CAB_OK;
-}
-
 //  Insert voters[0..n) of vote id.
 static cab_status_t
 s_voters_insert (PGconn *db, cab_arena_t *arena, const char *id, const vote_voter_t *voters,
@@ -752,7 +680,7 @@ s_voters_insert (PGconn *db, cab_arena_t *arena, const char *id, const vote_vote
     }
     const char *params[] = {id, cab_db_array (arena, users, n), cab_db_array (arena, members, n),
                             cab_db_array (arena, kinds, n)};
-    return s_command (db, SQL_VOTERS_INSERT, 4, params);
+    return cab_db_command (db, SQL_VOTERS_INSERT, 4, params);
 }
 
 cab_status_t
@@ -775,25 +703,25 @@ vote_store_open (vote_store_t *self, cab_arena_t *arena, const char *id, const c
         goto cleanup;
     if ((status = s_invitees (db, arena, v.meeting_id, &invitees, &n_invitees)) != CAB_OK)
         goto cleanup;
-    if ((status = s_column (db, arena, SQL_REMOTE_LIST, id, &remote, &n_remote)) != CAB_OK)
+    if ((status = cab_db_column (db, arena, SQL_REMOTE_LIST, id, &remote, &n_remote)) != CAB_OK)
         goto cleanup;
     vote_voter_t *voters = cab_arena_alloc (arena, (n_invitees ? n_invitees : 1) * sizeof *voters);
     vote_eligible (invitees, n_invitees, remote, n_remote, voters, &n_voters, &members, &present);
     if ((status = s_voters_insert (db, arena, id, voters, n_voters)) != CAB_OK)
         goto cleanup;
     const char *count_params[] = {id};
-    if ((status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, count_params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_COUNTS_ELIGIBLE, 1, count_params)) != CAB_OK)
         goto cleanup;
     const char *params[] = {id, s_int_text (arena, members), s_int_text (arena, present), actor_id};
-    if ((status = s_command (db, SQL_VOTE_OPEN, 4, params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_VOTE_OPEN, 4, params)) != CAB_OK)
         goto cleanup;
     if ((status = s_vote_get (db, arena, id, actor_id, info)) != CAB_OK)
         goto cleanup;
     if ((status = s_emit_vote (db, arena, "vote.opened", (*info)->vote, actor_id)) != CAB_OK)
         goto cleanup;
-    status = s_idem_record (db, idem, &(*info)->vote->base, fault);
+    status = vote_store_idem_record (db, idem, &(*info)->vote->base, fault);
 cleanup:
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 //  The final counts of vote id (n options) as an int[] literal in arena.
@@ -843,26 +771,26 @@ vote_store_close (vote_store_t *self, cab_arena_t *arena, const char *id, const 
     if ((status = s_final_counts (db, arena, id, v.secret, v.n_options, &counts)) != CAB_OK)
         goto cleanup;
     if (v.secret) {
-        if ((status = s_command (db, SQL_SECRET_SHUFFLE, 1, params)) != CAB_OK)
+        if ((status = cab_db_command (db, SQL_SECRET_SHUFFLE, 1, params)) != CAB_OK)
             goto cleanup;
         //  Replies recorded for retried ballots hold choices and receipts.
         if ((status = cab_idem_forget (db, id)) != CAB_OK)
             goto cleanup;
     }
     const char *close_params[] = {id, counts, actor_id};
-    if ((status = s_command (db, SQL_VOTE_CLOSE, 3, close_params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_VOTE_CLOSE, 3, close_params)) != CAB_OK)
         goto cleanup;
     if ((status = s_vote_get (db, arena, id, actor_id, info)) != CAB_OK)
         goto cleanup;
     if ((status = s_emit_vote (db, arena, "vote.closed", (*info)->vote, actor_id)) != CAB_OK)
         goto cleanup;
-    status = s_idem_record (db, idem, &(*info)->vote->base, fault);
+    status = vote_store_idem_record (db, idem, &(*info)->vote->base, fault);
 cleanup:
-    status = s_finish (db, status);
+    status = cab_db_end (db, status);
     //  The versions of the choices written while the vote was open (each
     //  with the transaction of its ballot) are dead now; vacuum removes
     //  them instead of waiting for autovacuum. Not in a transaction.
-    if (status == CAB_OK && v.secret && s_command (db, SQL_SECRET_VACUUM, 0, NULL) != CAB_OK)
+    if (status == CAB_OK && v.secret && cab_db_command (db, SQL_SECRET_VACUUM, 0, NULL) != CAB_OK)
         cab_warn ("voting: secret_choices could not be vacuumed after closing vote %s", id);
     return status;
 }
@@ -922,21 +850,21 @@ vote_store_add_remote (vote_store_t *self, cab_arena_t *arena, const char *id,
         voters[i] = (vote_voter_t){user_ids[i], user_ids[i], VOTE_VOTER_REMOTE};
     }
     const char *params[] = {id, cab_db_array (arena, user_ids, n), actor_id};
-    if ((status = s_command (db, SQL_REMOTE_INSERT, 3, params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_REMOTE_INSERT, 3, params)) != CAB_OK)
         goto cleanup;
     //  An open vote's voters are fixed but for these, who join at once.
     if (v.state == VOTE_OPEN
         && ((status = s_voters_insert (db, arena, id, voters, n)) != CAB_OK
-            || (status = s_command (db, SQL_COUNTS_ELIGIBLE, 1, params)) != CAB_OK))
+            || (status = cab_db_command (db, SQL_COUNTS_ELIGIBLE, 1, params)) != CAB_OK))
         goto cleanup;
     if ((status = s_vote_get (db, arena, id, actor_id, info)) != CAB_OK)
         goto cleanup;
     status = s_emit_vote (db, arena, "vote.remote_voters_added", (*info)->vote, actor_id);
     if (status != CAB_OK)
         goto cleanup;
-    status = s_idem_record (db, idem, &(*info)->vote->base, fault);
+    status = vote_store_idem_record (db, idem, &(*info)->vote->base, fault);
 cleanup:
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 /* ---- ballots ------------------------------------------------------------------------- */
@@ -986,7 +914,7 @@ s_cast_secret (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fa
     *replaced = false;
     if (!in->receipt || !*in->receipt) {
         bool first = false;
-        if ((status = s_any_row (db, SQL_PARTICIPATION_INSERT, 3, params, &first)) != CAB_OK)
+        if ((status = cab_db_any_row (db, SQL_PARTICIPATION_INSERT, 3, params, &first)) != CAB_OK)
             return status;
         if (!first) {
             status = s_fault (fault, CAB_ABORTED, "receipt",
@@ -1001,7 +929,7 @@ s_cast_secret (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fa
             return CAB_INTERNAL;
         cab_sha256_hex (token, strlen (token), hash);
         const char *choice_params[] = {in->vote_id, index, hash};
-        if ((status = s_command (db, SQL_CHOICE_INSERT, 3, choice_params)) == CAB_OK)
+        if ((status = cab_db_command (db, SQL_CHOICE_INSERT, 3, choice_params)) == CAB_OK)
             *receipt = token;
         return status;
     }
@@ -1023,13 +951,14 @@ s_cast_secret (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fa
         fault->code = "signature_replayed";
         return status;
     }
-    if (in->signed_ && (status = s_command (db, SQL_PARTICIPATION_SIGNED, 3, params)) != CAB_OK)
+    if (in->signed_
+        && (status = cab_db_command (db, SQL_PARTICIPATION_SIGNED, 3, params)) != CAB_OK)
         return status;
     char hash[CAB_SHA256_HEX + 1];
     cab_sha256_hex (in->receipt, strlen (in->receipt), hash);
     const char *change_params[] = {in->vote_id, hash, index};
     bool changed = false;
-    if ((status = s_any_row (db, SQL_CHOICE_CHANGE, 3, change_params, &changed)) != CAB_OK)
+    if ((status = cab_db_any_row (db, SQL_CHOICE_CHANGE, 3, change_params, &changed)) != CAB_OK)
         return status;
     if (!changed) {
         status = s_fault (fault, CAB_INVALID_ARGUMENT, "receipt",
@@ -1071,7 +1000,7 @@ vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id, c
         c->state = VOTE_DRAFT;
     c->secret = cab_db_bool (r, 0, CC_SECRET);
     c->signature_required = cab_db_bool (r, 0, CC_SIGNATURE);
-    c->options = s_options (arena, cab_db_value (r, 0, CC_OPTIONS), &c->n_options);
+    c->options = cab_db_json_strings (arena, cab_db_value (r, 0, CC_OPTIONS), &c->n_options);
     c->roles = 0;
     if (cab_same_id (cab_db_value (r, 0, CC_CHAIR), user_id))
         c->roles |= VOTE_ROLE_CHAIR;
@@ -1137,7 +1066,7 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *
         scoped.scope = in->vote_id;
         idem = &scoped;
     }
-    if ((status = s_idem_record (db, idem, &b->base, fault)) != CAB_OK)
+    if ((status = vote_store_idem_record (db, idem, &b->base, fault)) != CAB_OK)
         goto cleanup;
 
     //  A secret ballot's event says how many have voted, nothing more: not
@@ -1253,7 +1182,7 @@ vote_store_key_add (vote_store_t *self, cab_arena_t *arena, const char *user_id,
     cab_status_t status = cab_db_begin (db);
     if (status != CAB_OK)
         return status;
-    if ((status = s_command (db, SQL_KEYS_LOCK, 1, user_params)) != CAB_OK)
+    if ((status = cab_db_command (db, SQL_KEYS_LOCK, 1, user_params)) != CAB_OK)
         goto cleanup;
     if ((status = cab_db_query_row (db, SQL_KEYS_COUNT, 1, user_params, &res)) != CAB_OK)
         goto cleanup;
@@ -1267,7 +1196,7 @@ vote_store_key_add (vote_store_t *self, cab_arena_t *arena, const char *user_id,
         goto cleanup;
     }
     const char *params[] = {id, user_id, cab_db_bytea (arena, der, der_len), fingerprint,
-                            s_opt (label)};
+                            cab_db_opt (label)};
     status = cab_db_query_row (db, SQL_KEY_INSERT, 5, params, &res);
     if (status == CAB_ALREADY_EXISTS) {
         s_fault (fault, status, "public_key", "Khóa công khai này đã được đăng ký");
@@ -1275,7 +1204,8 @@ vote_store_key_add (vote_store_t *self, cab_arena_t *arena, const char *user_id,
     }
     if (status != CAB_OK)
         goto cleanup;
-    *key = s_key_new (arena, id, der, der_len, fingerprint, s_opt (label), PQgetvalue (res, 0, 0));
+    *key = s_key_new (arena, id, der, der_len, fingerprint, cab_db_opt (label),
+                      PQgetvalue (res, 0, 0));
     cab_event_t ev = {
         .type = "signing_key.registered",
         .subject = user_id,
@@ -1284,10 +1214,10 @@ vote_store_key_add (vote_store_t *self, cab_arena_t *arena, const char *user_id,
     };
     if ((status = cab_outbox_emit (db, &ev)) != CAB_OK)
         goto cleanup;
-    status = s_idem_record (db, idem, &(*key)->base, fault);
+    status = vote_store_idem_record (db, idem, &(*key)->base, fault);
 cleanup:
     PQclear (res);
-    return s_finish (db, status);
+    return cab_db_end (db, status);
 }
 
 cab_status_t
@@ -1360,7 +1290,7 @@ vote_store_put_meeting (PGconn *db, const Cabinet__V1__MeetingSummary *m, uint64
     char seq[NUM_TEXT];
     snprintf (seq, sizeof seq, "%" PRIu64, sequence);
     const char *params[] = {m->id, m->status, s_uuid (m->chair_id), s_uuid (m->secretary_id), seq};
-    return s_any_row (db, SQL_PUT_MEETING, 5, params, applied);
+    return cab_db_any_row (db, SQL_PUT_MEETING, 5, params, applied);
 }
 
 //  Attendance as the projection keeps it: a known value or NULL.
@@ -1391,7 +1321,7 @@ vote_store_put_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Partic
             if (s_uuid (items[i]->id) && items[i]->kind && strcmp (items[i]->kind, "user") == 0)
                 ids[k++] = items[i]->id;
         const char *params[] = {meeting_id, cab_db_array (arena, ids, k), seq};
-        status = s_command (db, SQL_INVITEES_TRIM, 3, params);
+        status = cab_db_command (db, SQL_INVITEES_TRIM, 3, params);
     }
     for (size_t i = 0; status == CAB_OK && i < n; i++) {
         const Cabinet__V1__Participant *p = items[i];
@@ -1400,11 +1330,11 @@ vote_store_put_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Partic
         const char *params[] = {p->id,
                                 meeting_id,
                                 p->user_id,
-                                s_opt (p->response),
+                                cab_db_opt (p->response),
                                 s_attendance (p->attendance),
                                 s_uuid (p->substitute_user_id),
                                 seq};
-        status = s_command (db, SQL_PUT_INVITEE, 7, params);
+        status = cab_db_command (db, SQL_PUT_INVITEE, 7, params);
     }
     cab_arena_destroy (&arena);
     return status;

@@ -228,4 +228,10 @@ cab_status_t vote_store_close_ended (PGconn *db, long *closed);
 //  Forget idempotency records older than max_age_s (a periodic job).
 cab_status_t vote_store_expire_idem (PGconn *db, int max_age_s, long *deleted);
 
+//  Record reply under idem inside the open transaction (cab_idem_record;
+//  NULL idem: nothing to do). CAB_ABORTED with *fault when a twin under
+//  the same key committed first. For the votes' and the polls' stores.
+cab_status_t vote_store_idem_record (PGconn *db, const cab_idem_t *idem,
+                                     const ProtobufCMessage *reply, vote_fault_t *fault);
+
 #endif
