@@ -27,4 +27,8 @@
 bool cab_people_apply (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id,
                        cab_status_t *status);
 
+//  The event types cab_people_apply applies, for a consumer's list of the
+//  types its handler applies (cab_service_consumer_t.types).
+#define CAB_PEOPLE_TYPES "user.", "unit."
+
 #endif
