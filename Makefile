@@ -8,7 +8,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-SERVICES := identity scheduling documents voting
+SERVICES := identity scheduling documents voting notifications
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)
 GEN      := $(BUILD)/gen
@@ -106,6 +106,19 @@ DOCS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DOCS_PKGS
 DOCS_LDLIBS := $(shell pkg-config --libs $(DOCS_PKGS) 2>/dev/null)
 $(OBJ)/services/documents/%.o $(OBJ)/tests/documents/%.o: CFLAGS += $(DOCS_CFLAGS)
 $(BIN)/cabinet-documents $(TST)/documents/%: LDLIBS += $(DOCS_LDLIBS)
+
+# The notifications service alone sends mail and SMS (libcurl) and writes
+# iCalendar (libical); its templates (one file per kind and language) are
+# compiled into it like the migrations.
+NOTIFY_PKGS   := libcurl libical
+NOTIFY_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(NOTIFY_PKGS) 2>/dev/null))
+NOTIFY_LDLIBS := $(shell pkg-config --libs $(NOTIFY_PKGS) 2>/dev/null)
+NOTIFY_TMPL   := $(sort $(wildcard services/notifications/templates/*.tmpl))
+$(OBJ)/services/notifications/%.o $(OBJ)/tests/notifications/%.o: CFLAGS += $(NOTIFY_CFLAGS)
+$(BIN)/cabinet-notifications $(TST)/notifications/%: LDLIBS += $(NOTIFY_LDLIBS)
+$(GEN)/notifications_templates.c: $(NOTIFY_TMPL) $(EMBED)
+	$(EMBED) notify_templates $@ $(NOTIFY_TMPL)
+$(LIB)/libnotifications.a: $(OBJ)/gen/notifications_templates.o
 
 $(eval $(call PART,gateway,gateway,cabinet-gateway))
 

@@ -20,8 +20,11 @@ PKGS=(
   libmagic-dev                       # documents: the kind of a file, from its bytes
   libzip-dev libxml2-dev             # documents: Office Open XML (docx, xlsx, pptx)
   libpoppler-glib-dev                # documents: PDF pages and text
+  libcurl4-openssl-dev               # notifications: SMTP mail and the SMS gateway's HTTP
+  libical-dev                        # notifications: iCalendar invitations and feeds
   curl jq wrk                        # integration tests and benchmarks
   python3                            # integration tests: the files uploaded (standard library only)
+  python3-aiosmtpd                   # integration tests: the real SMTP server mail goes to
   lame vorbis-tools opus-tools flac   # integration tests: real audio recordings (MP3, Ogg, Opus, FLAC)
   clang libclang-rt-14-dev           # make fuzz (libFuzzer)
 )

@@ -27,7 +27,7 @@
 //  The services the gateway calls, one RPC client each. Adding a service
 //  to the API means adding its name here and its routes to routes.c.
 static const char *const s_services[] = {
-    "identity", "scheduling", "documents", "voting", NULL,
+    "identity", "scheduling", "documents", "voting", "notifications", NULL,
 };
 
 #define PORT_MAX 65535

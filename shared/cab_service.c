@@ -17,6 +17,7 @@
 
 #define DB_RETRY_MS 500
 #define MAX_CONSUMERS 8
+#define MAX_LANES 4
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -103,6 +104,7 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
     cab_relay_t *relay = NULL;
     cab_consumer_t *consumers[MAX_CONSUMERS] = {NULL};
     cab_jobs_t *jobs = NULL;
+    cab_jobs_t *lanes[MAX_LANES] = {NULL};
     cab_rpc_server_t *server = NULL;
     PGconn *db = NULL;
     if (!env.metrics || !env.zmq_ctx || !rpc_endpoint || !pub_endpoint)
@@ -164,6 +166,20 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
         if (!jobs)
             goto cleanup;
     }
+    for (int i = 0; def->lanes && def->lanes[i]; i++) {
+        if (i == MAX_LANES) {
+            cab_error ("%s: more than %d job lanes", def->name, MAX_LANES);
+            goto cleanup;
+        }
+        cab_jobs_opts_t lane_opts = {.conninfo = env.conninfo,
+                                     .schema = def->name,
+                                     .app = app,
+                                     .jobs = def->lanes[i],
+                                     .arg = &env};
+        lanes[i] = cab_jobs_new (&lane_opts);
+        if (!lanes[i])
+            goto cleanup;
+    }
     worker_arg_t worker_arg = {.def = def, .env = &env};
     cab_rpc_server_opts_t server_opts = {
         .service = def->name,
@@ -186,6 +202,8 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
 
 cleanup:
     cab_rpc_server_destroy (&server);
+    for (int i = MAX_LANES - 1; i >= 0; i--)
+        cab_jobs_destroy (&lanes[i]);
     cab_jobs_destroy (&jobs);
     for (int i = MAX_CONSUMERS - 1; i >= 0; i--)
         cab_consumer_destroy (&consumers[i]);

@@ -48,6 +48,10 @@ typedef struct {
     //  Periodic jobs, on one thread with its own connection; each run's arg
     //  is the service's cab_service_env_t.
     const cab_job_t *jobs;  //  NULL-name terminated; may be NULL
+    //  Lanes: more job lists, each on a thread and connection of its own,
+    //  for work that must not wait behind the other jobs (one delivery
+    //  channel that is down must not hold up another).
+    const cab_job_t *const *lanes;  //  NULL-terminated list of job lists; may be NULL
 } cab_service_t;
 
 //  Run the service until SIGINT/SIGTERM. Returns the process exit code.
