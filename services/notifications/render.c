@@ -164,6 +164,8 @@ s_trim (s_span_t *span)
 static void
 s_trim_section (s_span_t *span)
 {
+    if (!span->present)
+        return;
     for (;;) {
         const char *eol = memchr (span->data, '\n', span->len);
         if (!eol || !s_is_blank (span->data, (size_t) (eol - span->data)))
