@@ -1,7 +1,7 @@
 /*  notify_render - templates of notices filled with their values (see
-    render.h). A template is read from the embedded copy on every call: it
-    is a few hundred bytes and a notice is sent far less often than that
-    costs, and nothing is cached, so calls from any thread share no state.  */
+    render.h). A template is parsed from its embedded copy on every call:
+    parsing a few hundred bytes costs nothing beside sending the notice,
+    and without a cache calls from any thread share no state.  */
 #include "render.h"
 #include "cab_embed.h"
 #include "cab_log.h"
