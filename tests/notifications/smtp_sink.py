@@ -15,7 +15,8 @@ is written to a folder exactly as it arrived on the wire.
                                  file name and decoded content, any defects.
 
 Recipients whose local part begins with "refuse" get 550 (permanent), with
-"later" 450 (temporary), so tests can see both kinds of refusal.
+"later" 450 (temporary), so tests can see both kinds of refusal; a sender
+whose local part begins with "refuse" gets 553.
 """
 import email
 import email.policy
@@ -43,6 +44,13 @@ class Sink:
     def __init__(self, out):
         self.out = out
         self.count = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.split("@")[0].lower().startswith("refuse"):
+            return "553 5.7.1 <%s>: Sender address rejected" % address
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()

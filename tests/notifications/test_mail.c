@@ -878,6 +878,25 @@ test_send_busy_mailbox_is_not_permanent (void **state)
     notify_mailer_destroy (&mailer);
 }
 
+static void
+test_send_refused_sender_is_not_permanent (void **state)
+{
+    server_t *server = *state;
+    notify_mail_config_t cfg = s_config;
+    cfg.url = server->url;
+    cfg.from_address = "refuse-sender@tinh.gov.vn";
+    notify_mailer_t *mailer = notify_mailer_new (&cfg);
+    notify_mail_t mail = s_invitation ();
+    char err[256] = "";
+    bool permanent = true;
+    //  a 5xx, but to MAIL FROM: the configuration is wrong, not the recipient
+    assert_int_equal (notify_mailer_send (mailer, &mail, err, sizeof err, &permanent), -1);
+    assert_false (permanent);
+    assert_non_null (strstr (err, "MAIL"));
+    assert_non_null (strstr (err, "553"));
+    notify_mailer_destroy (&mailer);
+}
+
 //  Last of its group: it stops the server.
 static void
 test_send_with_the_server_stopped_is_not_permanent (void **state)
@@ -925,6 +944,7 @@ main (void)
         cmocka_unit_test (test_send_two_mails_over_one_connection),
         cmocka_unit_test (test_send_refused_recipient_is_permanent),
         cmocka_unit_test (test_send_busy_mailbox_is_not_permanent),
+        cmocka_unit_test (test_send_refused_sender_is_not_permanent),
         cmocka_unit_test (test_send_with_the_server_stopped_is_not_permanent),
     };
     curl_global_init (CURL_GLOBAL_DEFAULT);
