@@ -59,7 +59,7 @@ typedef struct {
     const char *data;
     size_t len;
     size_t pos;
-} s_reader_t;
+} upload_t;
 
 static void s_set_error (char *err, size_t cap, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
@@ -155,7 +155,7 @@ static bool
 s_method_valid (const char *method)
 {
     return !method || strcmp (method, "REQUEST") == 0 || strcmp (method, "CANCEL") == 0
-           || strcmp (method, "PUBLISH") == 0 || strcmp (method, "REPLY") == 0;
+           || strcmp (method, "PUBLISH") == 0;
 }
 
 int
@@ -517,7 +517,7 @@ s_trace (CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 static size_t
 s_read (char *buffer, size_t size, size_t nitems, void *arg)
 {
-    s_reader_t *reader = arg;
+    upload_t *reader = arg;
     size_t n = size * nitems;
     if (n > reader->len - reader->pos)
         n = reader->len - reader->pos;
@@ -639,7 +639,7 @@ notify_mailer_send (notify_mailer_t *self, const notify_mail_t *mail, char *err,
         free (message);
         return -1;
     }
-    s_reader_t reader = {message, strlen (message), 0};
+    upload_t reader = {message, strlen (message), 0};
     self->curl_error[0] = self->command[0] = self->refused[0] = self->reply[0] = '\0';
     CURLcode rc = curl_easy_setopt (self->curl, CURLOPT_MAIL_RCPT, rcpt);
     if (rc == CURLE_OK)

@@ -161,10 +161,10 @@ typedef struct {
     utf8proc_int32_t *code;
     size_t *at;
     size_t count;
-} s_points_t;
+} points_t;
 
 static int
-s_points (const char *text, s_points_t *points)
+s_points (const char *text, points_t *points)
 {
     size_t len = strlen (text);
     points->code = malloc ((len + 1) * sizeof *points->code);
@@ -191,7 +191,7 @@ s_points (const char *text, s_points_t *points)
 //  space): cut at white space where one is in reach, else at room. Returns
 //  where the next piece starts (spaces skipped) ; last is the end of text.
 static size_t
-s_piece (const s_points_t *pt, size_t p, size_t last, size_t room, size_t *end)
+s_piece (const points_t *pt, size_t p, size_t last, size_t room, size_t *end)
 {
     size_t cut;
     if (last - p <= room)
@@ -217,7 +217,7 @@ s_piece (const s_points_t *pt, size_t p, size_t last, size_t room, size_t *end)
 
 //  Number of pieces of [first, last) with room code points each.
 static size_t
-s_count (const s_points_t *pt, size_t first, size_t last, size_t room)
+s_count (const points_t *pt, size_t first, size_t last, size_t room)
 {
     size_t n = 0, end;
     for (size_t p = first; p < last; n++)
@@ -241,7 +241,7 @@ notify_sms_split (const char *text, int max, char ***parts_p)
     *parts_p = NULL;
     if (!text || !cab_utf8_valid (text, strlen (text)))
         return 0;
-    s_points_t pt = {NULL, NULL, 0};
+    points_t pt = {NULL, NULL, 0};
     char **parts = NULL;
     size_t n = 0;
     if (s_points (text, &pt))

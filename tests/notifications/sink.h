@@ -78,6 +78,31 @@ sink_silent_listener (int *port)
     return fd;
 }
 
+//  Stop the sink (SIGTERM, then SIGKILL after SINK_STOP_MS) and reap it.
+//  Idempotent.
+static inline void
+sink_stop (sink_t *sink)
+{
+    if (sink->pid > 0) {
+        kill (sink->pid, SIGTERM);
+        long deadline = sink_now_ms () + SINK_STOP_MS;
+        int status;
+        while (waitpid (sink->pid, &status, WNOHANG) == 0) {
+            if (sink_now_ms () > deadline) {
+                kill (sink->pid, SIGKILL);
+                waitpid (sink->pid, &status, 0);
+                break;
+            }
+            usleep (SINK_POLL_MS * 1000);
+        }
+        sink->pid = 0;
+    }
+    if (sink->out >= 0) {
+        close (sink->out);
+        sink->out = -1;
+    }
+}
+
 //  Start argv (argv[0] looked up in PATH) with its standard output on a pipe
 //  and wait until it prints "ready". Returns 0, or -1 (the child is stopped).
 static inline int
@@ -131,32 +156,8 @@ sink_start (sink_t *sink, char *const argv[])
     if (strstr (seen, "ready\n"))
         return 0;
     fprintf (stderr, "sink %s did not start (%s)\n", argv[1], seen);
+    sink_stop (sink);
     return -1;
-}
-
-//  Stop the sink (SIGTERM, then SIGKILL after SINK_STOP_MS) and reap it.
-//  Idempotent.
-static inline void
-sink_stop (sink_t *sink)
-{
-    if (sink->pid > 0) {
-        kill (sink->pid, SIGTERM);
-        long deadline = sink_now_ms () + SINK_STOP_MS;
-        int status;
-        while (waitpid (sink->pid, &status, WNOHANG) == 0) {
-            if (sink_now_ms () > deadline) {
-                kill (sink->pid, SIGKILL);
-                waitpid (sink->pid, &status, 0);
-                break;
-            }
-            usleep (SINK_POLL_MS * 1000);
-        }
-        sink->pid = 0;
-    }
-    if (sink->out >= 0) {
-        close (sink->out);
-        sink->out = -1;
-    }
 }
 
 //  A fresh scratch folder in dir (cap bytes). Returns 0 or -1.

@@ -2,13 +2,16 @@
 """smtp_sink.py - a real SMTP server for the tests: every message it accepts
 is written to a folder exactly as it arrived on the wire.
 
-    smtp_sink.py HOST PORT DIR   listen on HOST:PORT (aiosmtpd); print "ready"
-                                 once listening; for each message write
-                                 DIR/NNNN.eml (the bytes after DATA) and
-                                 DIR/NNNN.json (peer, mail_from, rcpt_tos),
-                                 the .json first, each renamed into place
-                                 whole. Stops on SIGTERM/SIGINT or when the
-                                 process that started it ends.
+    smtp_sink.py HOST PORT DIR [CERT KEY]
+                                 listen on HOST:PORT (aiosmtpd), offering
+                                 STARTTLS with CERT and KEY (PEM) when given;
+                                 print "ready" once listening; for each
+                                 message write DIR/NNNN.eml (the bytes after
+                                 DATA) and DIR/NNNN.json (peer, mail_from,
+                                 rcpt_tos, tls: whether the session was
+                                 encrypted), the .json first, each renamed
+                                 into place whole. Stops on SIGTERM/SIGINT or
+                                 when the process that started it ends.
     smtp_sink.py show FILE       print FILE as Python's email package reads
                                  it, as JSON: the decoded headers, the
                                  structure, each leaf part's type, parameters,
@@ -21,8 +24,10 @@ whose local part begins with "refuse" gets 553.
 import email
 import email.policy
 import json
+import logging
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -68,6 +73,7 @@ class Sink:
             "peer": list(session.peer) if session.peer else None,
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
+            "tls": session.ssl is not None,
         }
         write(base + ".json", json.dumps(meta).encode())
         write(base + ".eml", envelope.original_content or envelope.content)
@@ -87,10 +93,16 @@ def watch_parent(parent):
     os._exit(0)
 
 
-def serve(host, port, out):
+def serve(host, port, out, cert=None, key=None):
     Controller = import_aiosmtpd()
     os.makedirs(out, exist_ok=True)
-    controller = Controller(Sink(out), hostname=host, port=port)
+    tls = None
+    if cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(cert, key)
+    controller = Controller(Sink(out), hostname=host, port=port, tls_context=tls)
+    # A refused handshake (a test's unknown certificate) is expected here.
+    logging.getLogger("mail.log").setLevel(logging.CRITICAL)
     controller.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -150,8 +162,8 @@ def show(path):
 def main(argv):
     if len(argv) == 3 and argv[1] == "show":
         show(argv[2])
-    elif len(argv) == 4:
-        serve(argv[1], int(argv[2]), argv[3])
+    elif len(argv) in (4, 6):
+        serve(argv[1], int(argv[2]), argv[3], *argv[4:])
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -12,6 +12,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 //  cmocka needs these before it, in this order.
 // clang-format off
 #include <setjmp.h>
@@ -659,26 +662,48 @@ typedef struct {
     sink_t sink;
     char dir[256];
     char url[64];
+    char cert[300];  //  the server's self-signed certificate (PEM), for STARTTLS
+    char key[300];
 } server_t;
 
+//  A self-signed P-256 certificate for 127.0.0.1 (also its subjectAltName,
+//  which is what libcurl checks) into cert and key. Returns 0 or -1.
 static int
-s_server_up (void **state)
+s_make_certificate (const char *cert, const char *key)
 {
-    server_t *server = calloc (1, sizeof *server);
-    *state = server;
-    if (!server)
-        return -1;
-    server->sink.pid = 0;
-    server->sink.out = -1;
-    int port = sink_free_port ();
-    if (port < 0 || sink_tmpdir (server->dir, sizeof server->dir, "smtp"))
-        return -1;
-    snprintf (server->url, sizeof server->url, "smtp://127.0.0.1:%d", port);
-    char port_text[16];
-    snprintf (port_text, sizeof port_text, "%d", port);
-    char *argv[] = {SINK_PYTHON, SINK_SCRIPT ("smtp_sink.py"), "127.0.0.1", port_text, server->dir,
-                    NULL};
-    return sink_start (&server->sink, argv);
+    EVP_PKEY *pkey = EVP_EC_gen ("P-256");
+    X509 *x509 = X509_new ();
+    X509_EXTENSION *san = NULL;
+    FILE *f = NULL;
+    int rc = -1;
+    if (!pkey || !x509)
+        goto cleanup;
+    X509_set_version (x509, 2);
+    ASN1_INTEGER_set (X509_get_serialNumber (x509), 1);
+    X509_gmtime_adj (X509_getm_notBefore (x509), -3600);
+    X509_gmtime_adj (X509_getm_notAfter (x509), 24 * 3600);
+    X509_set_pubkey (x509, pkey);
+    X509_NAME *name = X509_get_subject_name (x509);
+    X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const unsigned char *) "127.0.0.1", -1,
+                                -1, 0);
+    X509_set_issuer_name (x509, name);
+    san = X509V3_EXT_conf_nid (NULL, NULL, NID_subject_alt_name, "IP:127.0.0.1");
+    if (!san || !X509_add_ext (x509, san, -1) || !X509_sign (x509, pkey, EVP_sha256 ()))
+        goto cleanup;
+    if (!(f = fopen (cert, "w")) || !PEM_write_X509 (f, x509) || fclose (f) != 0)
+        goto cleanup;
+    if (!(f = fopen (key, "w")) || !PEM_write_PrivateKey (f, pkey, NULL, NULL, 0, NULL, NULL)
+        || fclose (f) != 0)
+        goto cleanup;
+    f = NULL;
+    rc = 0;
+cleanup:
+    if (f)
+        fclose (f);
+    X509_EXTENSION_free (san);
+    X509_free (x509);
+    EVP_PKEY_free (pkey);
+    return rc;
 }
 
 static int
@@ -691,6 +716,41 @@ s_server_down (void **state)
         free (server);
     }
     return 0;
+}
+
+//  Start the server with its certificate in a fresh folder. Returns 0 or -1.
+static int
+s_server_start (server_t *server)
+{
+    server->sink.pid = 0;
+    server->sink.out = -1;
+    int port = sink_free_port ();
+    if (port < 0 || sink_tmpdir (server->dir, sizeof server->dir, "smtp"))
+        return -1;
+    snprintf (server->url, sizeof server->url, "smtp://127.0.0.1:%d", port);
+    snprintf (server->cert, sizeof server->cert, "%s/cert.pem", server->dir);
+    snprintf (server->key, sizeof server->key, "%s/key.pem", server->dir);
+    if (s_make_certificate (server->cert, server->key))
+        return -1;
+    char port_text[16];
+    snprintf (port_text, sizeof port_text, "%d", port);
+    char *argv[] = {SINK_PYTHON, SINK_SCRIPT ("smtp_sink.py"),
+                    "127.0.0.1", port_text,
+                    server->dir, server->cert,
+                    server->key, NULL};
+    return sink_start (&server->sink, argv);
+}
+
+static int
+s_server_up (void **state)
+{
+    server_t *server = calloc (1, sizeof *server);
+    *state = server;
+    if (server && s_server_start (server) == 0)
+        return 0;
+    s_server_down (state);
+    *state = NULL;
+    return -1;
 }
 
 //  The path of the received message with this Message-ID, into path.
@@ -818,6 +878,8 @@ test_send_two_mails_over_one_connection (void **state)
     assert_int_equal (json_array_size (rcpt), 1);
     assert_string_equal (json_string_value (json_array_get (rcpt, 0)),
                          "tran.thi.binh@stp.tinh.gov.vn");
+    //  tls "none": no STARTTLS although the server offers it
+    assert_false (json_is_true (json_object_get (one, "tls")));
     json_t *peer1 = json_array_get (json_object_get (one, "peer"), 1);
     json_t *peer2 = json_array_get (json_object_get (two, "peer"), 1);
     assert_non_null (peer1);
@@ -897,6 +959,83 @@ test_send_refused_sender_is_not_permanent (void **state)
     notify_mailer_destroy (&mailer);
 }
 
+//  Send the invitation with this Message-ID through a mailer for tls,
+//  ca_file and insecure; returns the result.
+static int
+s_send_tls (server_t *server, const char *tls, const char *ca_file, bool insecure,
+            const char *message_id, char *err, size_t cap, bool *permanent)
+{
+    notify_mail_config_t cfg = s_config;
+    cfg.url = server->url;
+    cfg.tls = tls;
+    cfg.ca_file = ca_file;
+    cfg.insecure = insecure;
+    notify_mailer_t *mailer = notify_mailer_new (&cfg);
+    assert_non_null (mailer);
+    notify_mail_t mail = s_invitation ();
+    mail.message_id = message_id;
+    int rc = notify_mailer_send (mailer, &mail, err, cap, permanent);
+    notify_mailer_destroy (&mailer);
+    return rc;
+}
+
+//  Whether the message with this Message-ID came over an encrypted session.
+static bool
+s_came_encrypted (server_t *server, const char *message_id)
+{
+    char path[600];
+    assert_true (s_find_message (server->dir, message_id, path, sizeof path));
+    json_t *envelope = s_envelope (path);
+    bool tls = json_is_true (json_object_get (envelope, "tls"));
+    json_decref (envelope);
+    return tls;
+}
+
+static void
+test_send_starttls_verifies_against_the_ca_file (void **state)
+{
+    server_t *server = *state;
+    char err[256] = "";
+    bool permanent = true;
+    assert_int_equal (s_send_tls (server, "starttls", server->cert, false, "<tls-ca@node1>", err,
+                                  sizeof err, &permanent),
+                      0);
+    assert_true (s_came_encrypted (server, "<tls-ca@node1>"));
+    //  "try" takes STARTTLS when offered
+    assert_int_equal (s_send_tls (server, "try", server->cert, false, "<tls-try@node1>", err,
+                                  sizeof err, &permanent),
+                      0);
+    assert_true (s_came_encrypted (server, "<tls-try@node1>"));
+}
+
+static void
+test_send_starttls_unknown_certificate_is_not_permanent (void **state)
+{
+    server_t *server = *state;
+    char err[256] = "";
+    bool permanent = true;
+    //  the system's CAs do not know the test server's certificate
+    assert_int_equal (s_send_tls (server, "starttls", NULL, false, "<tls-unknown@node1>", err,
+                                  sizeof err, &permanent),
+                      -1);
+    assert_false (permanent);
+    assert_true (strlen (err) > 0);
+    char path[600];
+    assert_false (s_find_message (server->dir, "<tls-unknown@node1>", path, sizeof path));
+}
+
+static void
+test_send_insecure_skips_verification (void **state)
+{
+    server_t *server = *state;
+    char err[256] = "";
+    bool permanent = true;
+    assert_int_equal (s_send_tls (server, "starttls", NULL, true, "<tls-insecure@node1>", err,
+                                  sizeof err, &permanent),
+                      0);
+    assert_true (s_came_encrypted (server, "<tls-insecure@node1>"));
+}
+
 //  Last of its group: it stops the server.
 static void
 test_send_with_the_server_stopped_is_not_permanent (void **state)
@@ -945,6 +1084,9 @@ main (void)
         cmocka_unit_test (test_send_refused_recipient_is_permanent),
         cmocka_unit_test (test_send_busy_mailbox_is_not_permanent),
         cmocka_unit_test (test_send_refused_sender_is_not_permanent),
+        cmocka_unit_test (test_send_starttls_verifies_against_the_ca_file),
+        cmocka_unit_test (test_send_starttls_unknown_certificate_is_not_permanent),
+        cmocka_unit_test (test_send_insecure_skips_verification),
         cmocka_unit_test (test_send_with_the_server_stopped_is_not_permanent),
     };
     curl_global_init (CURL_GLOBAL_DEFAULT);

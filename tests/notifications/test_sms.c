@@ -508,12 +508,21 @@ typedef struct {
 } server_t;
 
 static int
-s_server_up (void **state)
+s_server_down (void **state)
 {
-    server_t *server = calloc (1, sizeof *server);
-    *state = server;
-    if (!server)
-        return -1;
+    server_t *server = *state;
+    if (server) {
+        sink_stop (&server->sink);
+        sink_rmdir (server->dir);
+        free (server);
+    }
+    return 0;
+}
+
+//  Start the receiver in a fresh folder. Returns 0 or -1.
+static int
+s_server_start (server_t *server)
+{
     server->sink.pid = 0;
     server->sink.out = -1;
     server->port = sink_free_port ();
@@ -526,15 +535,15 @@ s_server_up (void **state)
 }
 
 static int
-s_server_down (void **state)
+s_server_up (void **state)
 {
-    server_t *server = *state;
-    if (server) {
-        sink_stop (&server->sink);
-        sink_rmdir (server->dir);
-        free (server);
-    }
-    return 0;
+    server_t *server = calloc (1, sizeof *server);
+    *state = server;
+    if (server && s_server_start (server) == 0)
+        return 0;
+    s_server_down (state);
+    *state = NULL;
+    return -1;
 }
 
 //  The requests the receiver recorded for path, in order (a new array).
