@@ -1,14 +1,15 @@
 /*  notify_mail - e-mail over SMTP with libcurl (see mail.h). The message is
-    rendered here, base64 through OpenSSL and boundaries from RAND_bytes, and
+    rendered here, base64 through OpenSSL and boundaries from random tokens
+    (cab_token_new: RAND_bytes), and
     handed to libcurl's SMTP upload as it is, so what the tests receive is
     exactly what was rendered. libcurl's protocol trace (its debug callback)
     tells which command the server refused and with what reply: only a 5xx
     to RCPT is permanent.  */
 #include "mail.h"
+#include "cab_crypto.h"
 #include "cab_utf8.h"
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,11 @@
 #define B64_LINE_BYTES 57  //  input bytes of one 76-character base64 line
 #define B64_QUANTUM 4      //  base64 characters per 3 bytes
 #define B64_BYTES 3
-#define BOUNDARY_RANDOM 12  //  random bytes of a boundary (24 hex digits)
-#define BOUNDARY_MAX 64
-#define MESSAGE_ID_RANDOM 16
+#define BOUNDARY_PREFIX "=_cabinet_"
+#define BOUNDARY_MAX (sizeof BOUNDARY_PREFIX + CAB_TOKEN_LEN)
 #define MESSAGE_ID_MAX 250
-#define ADDRESS_MAX 254  //  RFC 5321: a path of at most 256 with its brackets
+#define PART_HEADERS_MAX 128  //  bytes of the calendar part's headers
+#define ADDRESS_MAX 254       //  RFC 5321: a path of at most 256 with its brackets
 #define LOCAL_PART_MAX 64
 #define DATE_MAX 48
 #define REPLY_MAX 200  //  bytes kept of the server's last reply, for err
@@ -95,17 +96,6 @@ s_plain_ascii (const char *s)
         if (*p < 0x20 || *p > 0x7e)
             return false;
     return true;
-}
-
-static void
-s_hex (const unsigned char *bytes, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 0xf];
-    }
-    out[2 * n] = '\0';
 }
 
 /* ---- checks -------------------------------------------------------------------------- */
@@ -276,17 +266,16 @@ s_date (char *out, size_t cap, time_t now)
               tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-//  A fresh boundary: "=_" cannot occur in base64 text, so no part's body can
-//  hold it. Returns -1 if the random generator fails.
+//  A fresh boundary (out: BOUNDARY_MAX bytes): "=_" cannot occur in base64
+//  text, so no part's body can hold it. Returns -1 if the random generator
+//  fails.
 static int
 s_boundary (char *out)
 {
-    unsigned char random[BOUNDARY_RANDOM];
-    char hex[2 * BOUNDARY_RANDOM + 1];
-    if (RAND_bytes (random, sizeof random) != 1)
+    char token[CAB_TOKEN_LEN + 1];
+    if (cab_token_new (token))
         return -1;
-    s_hex (random, sizeof random, hex);
-    snprintf (out, BOUNDARY_MAX, "=_cabinet_%s", hex);
+    snprintf (out, BOUNDARY_MAX, BOUNDARY_PREFIX "%s", token);
     return 0;
 }
 
@@ -370,13 +359,11 @@ s_message_id (const notify_mail_config_t *cfg, const notify_mail_t *mail)
 {
     if (mail->message_id)
         return strdup (mail->message_id);
-    unsigned char random[MESSAGE_ID_RANDOM];
-    char hex[2 * MESSAGE_ID_RANDOM + 1];
-    if (RAND_bytes (random, sizeof random) != 1)
+    char token[CAB_TOKEN_LEN + 1];
+    if (cab_token_new (token))
         return NULL;
-    s_hex (random, sizeof random, hex);
     char *id = NULL;
-    if (asprintf (&id, "<%s@%s>", hex, strchr (cfg->from_address, '@') + 1) < 0)
+    if (asprintf (&id, "<%s@%s>", token, strchr (cfg->from_address, '@') + 1) < 0)
         return NULL;
     return id;
 }
@@ -412,7 +399,7 @@ s_render (FILE *f, const notify_mail_config_t *cfg, const notify_mail_t *mail)
         && s_part (f, alternative, "Content-Type: text/html; charset=utf-8" CRLF, mail->html))
         goto cleanup;
     const char *method = mail->ics_method ? mail->ics_method : "REQUEST";
-    char headers[BOUNDARY_MAX * 2];
+    char headers[PART_HEADERS_MAX];
     if (mail->ics) {
         //  Inside the alternative: what calendar clients read as the invitation.
         snprintf (headers, sizeof headers,

@@ -441,7 +441,7 @@ s_header_valid (const char *header)
     return colon && colon != header && !strpbrk (header, "\r\n");
 }
 
-//  Keep the start of the gateway's answer for err, whole UTF-8 characters.
+//  Keep the start of the gateway's answer, for err.
 static size_t
 s_answer (char *data, size_t size, size_t nitems, void *arg)
 {
@@ -449,14 +449,40 @@ s_answer (char *data, size_t size, size_t nitems, void *arg)
     size_t n = size * nitems;
     size_t room = sizeof self->answer - 1 - self->answer_len;
     size_t take = n < room ? n : room;
-    for (size_t i = 0; i < take; i++) {
-        unsigned char c = (unsigned char) data[i];
-        self->answer[self->answer_len++] = c < 0x20 || c == 0x7f ? ' ' : (char) c;
-    }
-    while (self->answer_len > 0 && !cab_utf8_valid (self->answer, self->answer_len))
-        self->answer_len--;
+    memcpy (self->answer + self->answer_len, data, take);
+    self->answer_len += take;
     self->answer[self->answer_len] = '\0';
     return n;
+}
+
+//  The answer as one line of UTF-8 in place: control characters as spaces,
+//  bytes that are not UTF-8 as '?', a character cut at the end dropped.
+static void
+s_answer_clean (notify_sms_t *self)
+{
+    char *a = self->answer;
+    size_t len = self->answer_len, o = 0;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t code;
+        utf8proc_ssize_t n = utf8proc_iterate ((const utf8proc_uint8_t *) a + i,
+                                               (utf8proc_ssize_t) (len - i), &code);
+        if (n <= 0 && len - i < 4 && (unsigned char) a[i] >= 0xc0)
+            break;  //  the kept bytes end inside a character
+        if (n <= 0) {
+            a[o++] = '?';
+            i++;
+            continue;
+        }
+        if (code < 0x20 || code == 0x7f)
+            a[o++] = ' ';
+        else {
+            memmove (a + o, a + i, (size_t) n);
+            o += (size_t) n;
+        }
+        i += (size_t) n;
+    }
+    a[o] = '\0';
+    self->answer_len = o;
 }
 
 notify_sms_t *
@@ -567,6 +593,7 @@ s_post (notify_sms_t *self, const char *body, const char *what, char *err, size_
     //  busy, rate-limited or broken is for now only.
     *permanent = status / HTTP_CLASS == HTTP_CLIENT_ERROR && status != HTTP_REQUEST_TIMEOUT
                  && status != HTTP_TOO_MANY_REQUESTS;
+    s_answer_clean (self);
     s_set_error (err, cap, "SMS gateway answered HTTP %ld, %s: %s", status, what, self->answer);
     return -1;
 }

@@ -12,7 +12,8 @@ the tests.
                             first value), else null.
 
 The answer is 200 unless the query holds status=NNN, or else the file
-DIR/status holds a number; DIR/delay (seconds) makes it wait before
+DIR/status holds a number; its body is {"status": NNN}, or the query's
+answer=TEXT; DIR/delay (seconds) makes it wait before
 answering, for timeouts. Stops on SIGTERM/SIGINT or when the process that
 started it ends.
 """
@@ -75,7 +76,10 @@ class Handler(BaseHTTPRequestHandler):
         status = int(query["status"]) if "status" in query else None
         if status is None:
             status = read_number(os.path.join(self.out, "status"), int) or 200
-        answer = json.dumps({"status": status}).encode()
+        if "answer" in query:
+            answer = query["answer"].encode()
+        else:
+            answer = json.dumps({"status": status}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))

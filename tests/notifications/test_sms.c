@@ -696,6 +696,27 @@ test_send_bad_request_is_permanent (void **state)
 }
 
 static void
+test_send_reports_the_gateway_answer_on_one_line (void **state)
+{
+    server_t *server = *state;
+    const char *answer = "Số điện thoại\r\nkhông hợp lệ";
+    char *escaped = curl_easy_escape (NULL, answer, 0);
+    char url[256];
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/sms/answer?status=422&answer=%s", server->port,
+              escaped);
+    curl_free (escaped);
+    notify_sms_config_t cfg = {.url = url, .timeout_ms = SEND_TIMEOUT_MS};
+    notify_sms_t *sms = notify_sms_new (&cfg);
+    char err[256] = "";
+    bool permanent = false;
+    assert_int_equal (notify_sms_send (sms, PHONE, "Họp", "n", err, sizeof err, &permanent), -1);
+    assert_true (permanent);
+    assert_string_equal (err,
+                         "SMS gateway answered HTTP 422, part 1/1: Số điện thoại  không hợp lệ");
+    notify_sms_destroy (&sms);
+}
+
+static void
 test_send_busy_gateway_is_not_permanent (void **state)
 {
     server_t *server = *state;
@@ -742,6 +763,7 @@ main (void)
         cmocka_unit_test (test_send_form_encoded_without_diacritics),
         cmocka_unit_test (test_send_server_error_is_not_permanent),
         cmocka_unit_test (test_send_bad_request_is_permanent),
+        cmocka_unit_test (test_send_reports_the_gateway_answer_on_one_line),
         cmocka_unit_test (test_send_busy_gateway_is_not_permanent),
     };
     curl_global_init (CURL_GLOBAL_DEFAULT);
