@@ -8,7 +8,7 @@ is written to a folder exactly as it arrived on the wire.
                                  print "ready" once listening; for each
                                  message write DIR/NNNN.eml (the bytes after
                                  DATA) and DIR/NNNN.json (peer, mail_from,
-                                 rcpt_tos, tls: whether the session was
+                                 rcpt_tos, tls: whether the connection was
                                  encrypted), the .json first, each renamed
                                  into place whole. Stops on SIGTERM/SIGINT or
                                  when the process that started it ends.

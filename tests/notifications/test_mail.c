@@ -979,7 +979,7 @@ s_send_tls (server_t *server, const char *tls, const char *ca_file, bool insecur
     return rc;
 }
 
-//  Whether the message with this Message-ID came over an encrypted session.
+//  Whether the message with this Message-ID came over an encrypted connection.
 static bool
 s_came_encrypted (server_t *server, const char *message_id)
 {
