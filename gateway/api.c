@@ -334,6 +334,8 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
     }
     if (route->after)
         route->after (req, answer, reply);
+    if (gw_reply_decided (reply))  //  the hook wrote the answer itself (not JSON)
+        goto cleanup;
     if (route->status == HTTP_NO_CONTENT) {
         gw_reply_empty (reply, HTTP_NO_CONTENT);
         goto cleanup;

@@ -5,8 +5,13 @@
 #include "cab_crypto.h"
 #include "cab_log.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include "cabinet/v1/notifications.pb-c.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define HTTP_OK 200
+#define HTTP_NOT_MODIFIED 304
 
 int
 gw_hook_login_before (gw_request_t *req, ProtobufCMessage *msg, const json_t *body,
@@ -52,4 +57,25 @@ gw_hook_logout_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *repl
 {
     (void) msg;
     gw_auth_clear_cookies (req->env, reply);
+}
+
+void
+gw_hook_calendar_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *reply)
+{
+    const Cabinet__V1__CalendarFeed *feed = (const Cabinet__V1__CalendarFeed *) msg;
+    if (!feed->ics)
+        return;
+    char etag[80] = "";
+    if (feed->etag)
+        snprintf (etag, sizeof etag, "\"%.64s\"", feed->etag);
+    const char *match = req->if_none_match;
+    gw_reply_header (reply, "Cache-Control", "private, max-age=300");
+    if (*etag) {
+        gw_reply_header (reply, "ETag", etag);
+        if (match && strcmp (match, etag) == 0) {
+            gw_reply_empty (reply, HTTP_NOT_MODIFIED);
+            return;
+        }
+    }
+    gw_reply_text (reply, HTTP_OK, "text/calendar; charset=utf-8", feed->ics, strlen (feed->ics));
 }

@@ -17,4 +17,9 @@ void gw_hook_login_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *
 //  After sign-out: expire both cookies.
 void gw_hook_logout_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *reply);
 
+//  GET /api/v1/calendar.ics: the feed goes out as text/calendar, not JSON,
+//  with its ETag (a calendar application polling it gets 304 when nothing
+//  changed).
+void gw_hook_calendar_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *reply);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cabinet/v1/conduct.pb-c.h"
 #include "cabinet/v1/documents.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
+#include "cabinet/v1/notifications.pb-c.h"
 #include "cabinet/v1/polls.pb-c.h"
 #include "cabinet/v1/scheduling.pb-c.h"
 #include "cabinet/v1/voting.pb-c.h"
@@ -50,6 +51,9 @@
 #define VOTE_ID &cabinet__v1__vote_id_request__descriptor
 #define POLL &cabinet__v1__poll__descriptor
 #define POLL_ID &cabinet__v1__poll_id_request__descriptor
+#define NOTICE_LIST &cabinet__v1__notice_list__descriptor
+#define NOTIFY_SETTINGS &cabinet__v1__notification_settings__descriptor
+#define CALENDAR_TOKEN &cabinet__v1__calendar_token__descriptor
 
 //  Literal patterns come before parameterised ones with the same prefix:
 //  the first row whose pattern and verb match wins.
@@ -305,6 +309,30 @@ const gw_route_t gw_routes[] = {
     {"GET", "/api/v1/votes/{vote_id}/ballots/export", "voting.ExportBallots", VOTE_ID,
      &cabinet__v1__ballot_export__descriptor, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false,
      NULL},
+
+    //  notifications (R9): the inbox, each person's choices, the calendar feed
+    {"GET", "/api/v1/notifications", "notifications.ListNotices",
+     &cabinet__v1__list_notices_request__descriptor, NOTICE_LIST, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL, false, NULL},
+    {"POST", "/api/v1/notifications/read-all", "notifications.MarkAllRead", EMPTY, NOTICE_LIST,
+     GW_AUTH_SESSION, HTTP_NO_CONTENT, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/notifications/deliveries", "notifications.ListDeliveries",
+     &cabinet__v1__list_deliveries_request__descriptor, NOTICE_LIST, GW_AUTH_SESSION, HTTP_OK, NULL,
+     NULL, NULL, false, NULL},
+    {"POST", "/api/v1/notifications/{id}/read", "notifications.MarkRead",
+     &cabinet__v1__notice_id_request__descriptor, &cabinet__v1__notice__descriptor, GW_AUTH_SESSION,
+     HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/me/notification-settings", "notifications.GetSettings", EMPTY, NOTIFY_SETTINGS,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"PATCH", "/api/v1/me/notification-settings", "notifications.UpdateSettings", NOTIFY_SETTINGS,
+     NOTIFY_SETTINGS, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/me/calendar-token", "notifications.GetCalendarToken", EMPTY, CALENDAR_TOKEN,
+     GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"POST", "/api/v1/me/calendar-token", "notifications.RotateCalendarToken", EMPTY,
+     CALENDAR_TOKEN, GW_AUTH_SESSION, HTTP_OK, NULL, NULL, NULL, false, NULL},
+    {"GET", "/api/v1/calendar.ics", "notifications.CalendarFeed",
+     &cabinet__v1__calendar_feed_request__descriptor, &cabinet__v1__calendar_feed__descriptor,
+     GW_AUTH_ANONYMOUS, HTTP_OK, NULL, gw_hook_calendar_after, NULL, false, NULL},
 
     //  opinion polls (R7): questions, documents, respondents, answers, results
     {"GET", "/api/v1/polls", "voting.ListPolls", &cabinet__v1__list_polls_request__descriptor,

@@ -120,7 +120,8 @@ assert_json() {
   shift
   local filter=${!#}
   local args=("${@:1:$#-1}")
-  if printf '%s' "$BODY" | jq -e "${args[@]}" "$filter" >/dev/null 2>&1; then
+  # jq -e succeeds on empty input: an empty body is a failure here.
+  if [ -n "$BODY" ] && printf '%s' "$BODY" | jq -e "${args[@]}" "$filter" >/dev/null 2>&1; then
     pass "$name"
   else
     fail "$name" "request: $LAST_REQ ($STATUS)" "expected: $filter ${args[*]}" \

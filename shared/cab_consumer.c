@@ -176,6 +176,12 @@ cab_consumer_new (const cab_consumer_opts_t *opts)
                                        {"enable.auto.offset.store", "false"},
                                        {"auto.commit.interval.ms", OFFSET_COMMIT_MS},
                                        {"auto.offset.reset", "earliest"},
+                                       //  A member gone without leaving (killed) is
+                                       //  noticed in 10 s, and a rebalance waits at
+                                       //  most 30 s for the members to rejoin: a
+                                       //  restarted service consumes again soon.
+                                       {"session.timeout.ms", "10000"},
+                                       {"max.poll.interval.ms", "30000"},
                                        {"topic.metadata.refresh.interval.ms", "5000"},
                                        {"log_level", "4"}};
     rd_kafka_conf_t *conf = cab_kafka_conf (settings, sizeof settings / sizeof settings[0]);

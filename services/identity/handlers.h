@@ -29,6 +29,8 @@ cab_status_t ident_update_unit (cab_call_t *call, const ProtobufCMessage *reques
 cab_status_t ident_list_users (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t ident_create_user (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t ident_get_user (cab_call_t *call, const ProtobufCMessage *request);
+//  h_contacts.c: e-mail and phone of people, for the node's own services.
+cab_status_t ident_get_contacts (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t ident_update_user (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t ident_delete_user (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t ident_reset_password (cab_call_t *call, const ProtobufCMessage *request);

@@ -243,6 +243,11 @@ test_replies_document_every_reply_field (void **state)
         snprintf (status, sizeof status, "%d", route->status);
         json_t *response =
             json_object_get (json_object_get (s_operation (doc, route), "responses"), status);
+        //  A route answering another media type (the calendar feed's
+        //  text/calendar) sends no JSON of its message.
+        json_t *content = json_object_get (response, "content");
+        if (content && !json_object_get (content, "application/json"))
+            continue;
         json_t *properties = json_object_get (s_json_schema (doc, response), "properties");
         if (!properties)
             fail_msg ("%s %s: reply has no documented properties", route->verb, route->pattern);

@@ -62,6 +62,9 @@ CREATE TABLE meetings (
     published        boolean NOT NULL DEFAULT false,  -- invitations went out
     ical_sequence    int NOT NULL DEFAULT 0,   -- iTIP SEQUENCE: one more per change once published
     has_documents    boolean NOT NULL DEFAULT false,
+    -- what changed since the invitees were last told (a published meeting
+    -- whose approval was withdrawn, amended and approved again)
+    pending_changes  text[] NOT NULL DEFAULT '{}',
     source_sequence  bigint NOT NULL DEFAULT 0,
     updated_at       timestamptz NOT NULL DEFAULT now ()
 );
