@@ -27,10 +27,11 @@
 #     concurrency (insert.sql); targets reported, not checked.
 # Prints a table and writes it, with the machine, between the markers of
 # docs/benchmarks.md. BENCH_ONLY=storm runs the vote storm alone and only
-# prints its table.
+# prints its table; BENCH_ONLY=notices the same for the notices benchmark.
 SUITE=bench
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/storm.sh"
+source "$(dirname "$0")/notices.sh"
 
 CONNS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
@@ -44,6 +45,11 @@ command -v wrk >/dev/null || { log "wrk is not installed (deploy/install-deps.sh
 
 export ENV_LDAP=0
 export CABINET_LOG_LEVEL=warn   # an access log line per request would measure the disk
+# The notices benchmark's SMTP server (started by notices.sh): the node
+# must know it from the start.
+free_port NOTICE_SMTP_PORT || exit 2
+export CABINET_SMTP_URL="smtp://127.0.0.1:$NOTICE_SMTP_PORT" CABINET_SMTP_TLS=none
+export CABINET_MAIL_FROM=hop@bench.demo.gov.vn
 env_start
 
 login_ready TOKEN admin "$ADMIN_PASSWORD" || { fail "admin signs in"; finish; }
@@ -113,6 +119,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 
 if [ "${BENCH_ONLY:-}" == storm ]; then
   storm_main
+  finish
+fi
+if [ "${BENCH_ONLY:-}" == notices ]; then
+  notices_main
   finish
 fi
 
@@ -228,6 +238,9 @@ MB_copy=$(printf '%s\n' "${copy[@]}" | median)
 call GET /api/v1/me "" "$TOKEN"
 assert_status "the node still answers after the benchmark" 200
 
+# ---- notices (notices.sh): invitations to a 1,000-invitee meeting ----
+notices_main || fail "the notices benchmark ran to its end"
+
 # ---- the vote storm (storm.sh): last, as it turns fsync on ----
 storm_main || fail "the vote storm ran to its end"
 
@@ -262,6 +275,7 @@ TABLE=$(
     "$MB_up" "$MB_copy_sync" "$R_up"
   printf '| download (streamed through the gateway to a file) | %s | copy through the page cache (cat) | %s | %s |\n' \
     "$MB_down" "$MB_copy" "$R_down"
+  printf '\n%s\n' "${NOTICE_TABLE:-}"
   printf '\n%s\n' "${STORM_TABLE:-}"
 )
 printf '\n%s\n\n' "$TABLE"
