@@ -528,6 +528,87 @@ test_one_relay_per_schema_works_and_another_takes_over (void **state)
     PQfinish (db);
 }
 
+//  Append one event in its own transaction, without a change of its own
+//  (the outbox as it was before the service's tables); roll back if asked.
+static void
+s_emit_alone (PGconn *db, int n, bool rollback)
+{
+    char id[32];
+    snprintf (id, sizeof id, "old-%d", n);
+    Cabinet__V1__Unit unit = CABINET__V1__UNIT__INIT;
+    unit.id = id;
+    unit.name = "Sở Nội vụ";
+    cab_event_t ev = {.type = "unit.updated", .subject = "subject-1", .payload = &unit.base};
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_equal (cab_outbox_emit (db, &ev), CAB_OK);
+    if (rollback)
+        cab_db_rollback (db);
+    else
+        assert_int_equal (cab_db_commit (db), CAB_OK);
+}
+
+static void
+test_rows_chained_by_their_writers_stay_valid_after_the_migration (void **state)
+{
+    (void) state;
+    //  A schema at the shared migrations before 003: its writers chained
+    //  their rows themselves, in id order, with gaps where one rolled back.
+    char id[CAB_UUID_LEN + 1], schema[32], sql[128], node[48];
+    cab_uuid_v7 (id);
+    snprintf (schema, sizeof schema, "t_old_%c%c%c%c%c", 'a' + id[31] % 26, 'a' + id[32] % 26,
+              'a' + id[33] % 26, 'a' + id[34] % 26, 'a' + id[35] % 26);
+    snprintf (node, sizeof node, "old-%s", schema + 6);
+    PGconn *db = cab_db_connect (s_conninfo, schema, "test-outbox");
+    assert_non_null (db);
+    snprintf (sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    assert_int_equal (cab_db_exec (db, sql, 0, NULL, NULL), CAB_OK);
+    assert_int_equal (cab_db_exec (db,
+                                   "CREATE TABLE schema_migrations (name text PRIMARY KEY,"
+                                   " applied_at timestamptz NOT NULL DEFAULT now())",
+                                   0, NULL, NULL),
+                      CAB_OK);
+    for (const cab_embedded_file_t *file = cab_shared_sql; file->name; file++) {
+        if (strcmp (file->name, "003") >= 0)
+            break;
+        PGresult *res = PQexec (db, file->data);
+        assert_int_equal (PQresultStatus (res), PGRES_COMMAND_OK);
+        PQclear (res);
+        char name[64];
+        snprintf (name, sizeof name, "shared/%s", file->name);
+        const char *params[] = {name};
+        assert_int_equal (
+            cab_db_exec (db, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, params, NULL),
+            CAB_OK);
+    }
+    for (int i = 0; i < 6; i++)
+        s_emit_alone (db, i, i == 2);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE hash IS NOT NULL"), 5);
+    //  The service starts with this version: 003 and its own migrations.
+    assert_int_equal (cab_db_migrate (db, schema, s_migrations), 0);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE seq = id"), 5);
+    assert_true (cab_outbox_verify (db, NULL));
+    //  New rows go on from the last one, chained by the relay.
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (s_write (db, "subject-1", i, false, NULL), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", 0));
+    assert_int_equal (s_count (db,
+                               "SELECT count(*) FROM outbox WHERE seq > (SELECT max(id) FROM"
+                               " outbox WHERE subject = 'subject-1' AND type = 'unit.updated')"),
+                      3);
+    assert_true (cab_outbox_verify (db, NULL));
+    //  Kafka: the 8, in order; the old ones with their ids as sequences.
+    char *topic = cab_config_events_topic (node);
+    seen_t seen = {0};
+    s_read_topic (topic, 8, &seen);
+    assert_int_equal (seen.records, 8);
+    assert_int_equal (seen.out_of_order, 0);
+    s_seen_free (&seen, 8 + 64);
+    free (topic);
+    cab_relay_destroy (&relay);
+    PQfinish (db);
+}
+
 static void
 test_kafka_down_neither_blocks_writes_nor_loses_events (void **state)
 {
@@ -642,6 +723,7 @@ main (void)
         cmocka_unit_test (test_row_committed_late_is_chained_and_published_after),
         cmocka_unit_test (test_writers_wake_the_relay_only_while_it_rests),
         cmocka_unit_test (test_one_relay_per_schema_works_and_another_takes_over),
+        cmocka_unit_test (test_rows_chained_by_their_writers_stay_valid_after_the_migration),
         cmocka_unit_test (test_kafka_down_neither_blocks_writes_nor_loses_events),
         cmocka_unit_test (test_consumer_applies_each_event_once),
     };
