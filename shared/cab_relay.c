@@ -272,6 +272,14 @@ s_cycle (cab_relay_t *self)
     for (int i = 0; i < 3; i++)
         PQclear (claimed[i]);
     PGresult *res = claimed[3];
+    if (PQbackendPID (self->db) != self->leader_pid) {
+        //  The connection was repaired on the way: a new server process,
+        //  without the relay lock. What was chained stays chained; another
+        //  relay may be sending it, so this one sends nothing until it
+        //  holds the lock again.
+        PQclear (res);
+        return -1;
+    }
     int count = PQntuples (res);
     if (count == 0) {
         PQclear (res);
