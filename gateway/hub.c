@@ -165,6 +165,10 @@ s_wake_all (gw_hub_t *self, s_wakes_t *wakes)
 {
     for (size_t i = 0; i < wakes->count; i++)
         self->opts.waker.wake (wakes->conns[i]);
+    if (wakes->count > 0)
+        cab_metrics_add (self->opts.metrics, "cabinet_gateway_stream_wakes_total", NULL,
+                         "Parked live streams woken (by events, pings, ends)",
+                         (double) wakes->count);
     free (wakes->conns);
     memset (wakes, 0, sizeof *wakes);
 }
@@ -527,8 +531,9 @@ s_event_new (const Cabinet__V1__Event *ev)
     return event;
 }
 
-void
-gw_hub_publish (gw_hub_t *self, const uint8_t *envelope, size_t size)
+//  One envelope into the rings; the streams to wake are added to wakes.
+static void
+s_publish (gw_hub_t *self, const uint8_t *envelope, size_t size, s_wakes_t *wakes)
 {
     Cabinet__V1__Event *ev = cabinet__v1__event__unpack (NULL, size, envelope);
     if (!ev || !ev->id || !*ev->id || !ev->type) {
@@ -556,23 +561,21 @@ gw_hub_publish (gw_hub_t *self, const uint8_t *envelope, size_t size)
     gw_event_t *event = for_meeting || addressed ? s_event_new (ev) : NULL;
 
     int64_t now = gw_hub_now_ms ();
-    s_wakes_t wakes = {0};
     pthread_mutex_lock (&self->lock);
     if (reason)
-        s_end_streams (self, end_session, end_user, reason, &wakes);
+        s_end_streams (self, end_session, end_user, reason, wakes);
     if (event && for_meeting) {
         s_room_t *room = s_room_get (self, ev->meeting_id);
         if (room)
-            s_deliver (room, event, now, &wakes);
+            s_deliver (room, event, now, wakes);
         else
             cab_error ("out of memory for the live stream of meeting %s", ev->meeting_id);
     }
     if (event && addressed)
-        s_deliver (&self->personal, event, now, &wakes);
+        s_deliver (&self->personal, event, now, wakes);
     if (event)
         s_trim_idle (self);
     pthread_mutex_unlock (&self->lock);
-    s_wake_all (self, &wakes);
 
     if (event)
         cab_metrics_add (self->opts.metrics, "cabinet_gateway_stream_events_total", NULL,
@@ -581,6 +584,24 @@ gw_hub_publish (gw_hub_t *self, const uint8_t *envelope, size_t size)
     if (revoked)
         cabinet__v1__session_revoked__free_unpacked (revoked, NULL);
     cabinet__v1__event__free_unpacked (ev, NULL);
+}
+
+void
+gw_hub_publish (gw_hub_t *self, const uint8_t *envelope, size_t size)
+{
+    gw_hub_publish_many (self, &envelope, &size, 1);
+}
+
+void
+gw_hub_publish_many (gw_hub_t *self, const uint8_t *const *envelopes, const size_t *sizes, size_t n)
+{
+    //  A stream woken by the first event is running (or about to) when the
+    //  next arrives, and is not woken again: one wake-up, and one pull that
+    //  writes every frame that came meanwhile, per burst and stream.
+    s_wakes_t wakes = {0};
+    for (size_t i = 0; i < n; i++)
+        s_publish (self, envelopes[i], sizes[i], &wakes);
+    s_wake_all (self, &wakes);
 }
 
 void

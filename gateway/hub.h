@@ -67,6 +67,12 @@ void gw_hub_destroy (gw_hub_t **self_p);
 //  end of sessions. A repeated delivery (same id) is shown once.
 void gw_hub_publish (gw_hub_t *self, const uint8_t *envelope, size_t size);
 
+//  gw_hub_publish of envelopes[0..n) (sizes[i] bytes each; borrowed), in
+//  order, as one burst: the streams they concern are woken once, after the
+//  last, instead of after each.
+void gw_hub_publish_many (gw_hub_t *self, const uint8_t *const *envelopes, const size_t *sizes,
+                          size_t n);
+
 //  Timers: marks a ping due on streams idle for ping_ms and ends streams
 //  past max_age_ms, waking them. Call often (the watch calls it every
 //  poll); it does its work at most once a second. now_ms is gw_hub_now_ms.

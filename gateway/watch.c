@@ -1,10 +1,11 @@
 /*  gw_watch - see watch.h. A PUB message is two frames, the event type and
     the Event envelope (cab_relay). For the caches only the arrival
     matters; the envelope goes to the hub as it came, read once here for
-    every stream. PUB drops messages when a subscriber falls behind or is
-    not yet connected: the caches' expiry times cover what is missed, and a
-    live stream's client re-reads when it reconnects (a dropped event is
-    simply not in the ring).  */
+    every stream, and what arrived together (a relay sends tens of events
+    at once during a burst) goes to the hub together, so that a stream is
+    woken once per burst rather than once per event. PUB drops messages when a subscriber falls
+   behind or is not yet connected: the caches' expiry times cover what is missed, and a live
+   stream's client re-reads when it reconnects (a dropped event is simply not in the ring).  */
 #include "watch.h"
 #include "cab_config.h"
 #include "cab_log.h"
@@ -13,7 +14,8 @@
 #include <stdlib.h>
 #include <zmq.h>
 
-#define POLL_MS 200  //  how often the thread looks at the stop flag
+#define POLL_MS 200    //  how often the thread looks at the stop flag
+#define BURST_MAX 256  //  messages handed to the hub at once
 
 struct _gw_watch_t {
     gw_services_t *services;
@@ -26,10 +28,11 @@ struct _gw_watch_t {
     atomic_bool stop;
 };
 
-//  Read every frame of one message and hand its envelope (the second
-//  frame) to the hub; false when no message was waiting.
+//  Read one whole message, if one is waiting (false when none is). Its
+//  envelope, the second frame, is copied to *envelope (empty when it had
+//  none), which the caller closes.
 static bool
-s_drain_one (gw_watch_t *self, void *socket)
+s_read_one (void *socket, zmq_msg_t *envelope)
 {
     zmq_msg_t frame;
     zmq_msg_init (&frame);
@@ -37,16 +40,41 @@ s_drain_one (gw_watch_t *self, void *socket)
         zmq_msg_close (&frame);
         return false;
     }
+    zmq_msg_init (envelope);
     for (int index = 1; zmq_msg_more (&frame); index++) {
         zmq_msg_close (&frame);
         zmq_msg_init (&frame);
         if (zmq_msg_recv (&frame, socket, 0) < 0)
             break;
-        if (index == 1 && self->hub)
-            gw_hub_publish (self->hub, zmq_msg_data (&frame), zmq_msg_size (&frame));
+        if (index == 1)
+            zmq_msg_copy (envelope, &frame);
     }
     zmq_msg_close (&frame);
     return true;
+}
+
+//  Read what has arrived on socket, up to BURST_MAX messages, and hand
+//  their envelopes to the hub as one burst. Returns the messages read.
+static int
+s_drain_burst (gw_watch_t *self, void *socket)
+{
+    zmq_msg_t messages[BURST_MAX];
+    const uint8_t *envelopes[BURST_MAX];
+    size_t sizes[BURST_MAX];
+    int n = 0;
+    while (n < BURST_MAX && s_read_one (socket, &messages[n]))
+        n++;
+    size_t kept = 0;
+    for (int i = 0; i < n; i++)
+        if (zmq_msg_size (&messages[i]) > 0) {
+            envelopes[kept] = zmq_msg_data (&messages[i]);
+            sizes[kept++] = zmq_msg_size (&messages[i]);
+        }
+    if (kept > 0 && self->hub)
+        gw_hub_publish_many (self->hub, envelopes, sizes, kept);
+    for (int i = 0; i < n; i++)
+        zmq_msg_close (&messages[i]);
+    return n;
 }
 
 static void *
@@ -66,9 +94,9 @@ s_run (void *arg)
             if (!(items[i].revents & ZMQ_POLLIN))
                 continue;
             //  Several events in a row make one change as far as caches go.
-            int events = 0;
-            while (s_drain_one (self, self->sockets[i]))
-                events++;
+            int events = 0, burst;
+            while ((burst = s_drain_burst (self, self->sockets[i])) > 0)
+                events += burst;
             if (events > 0) {
                 gw_services_changed_at (self->services, i);
                 cab_metrics_add (self->metrics, "cabinet_gateway_events_total", NULL,

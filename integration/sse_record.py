@@ -18,8 +18,9 @@ and compare what each stream got with what it should have got.
 
   sse_record.py compare EXPECTED STREAMS OUT_DIR
       EXPECTED is a JSON list of the events the node published (from the
-      services' outboxes): {"event_id", "service", "seq" (the outbox row),
-      "type", "meeting_id", "audience" (a list of user ids, or null)}.
+      services' outboxes): {"event_id", "service", "seq" (its place in the
+      service's audit chain, the order it was published in), "type",
+      "meeting_id", "audience" (a list of user ids, or null)}.
       STREAMS is a JSON list of {"name", "user_id", "kind" ("meeting" or
       "personal"), "meeting_id", "after" ({service: seq}: events up to
       these rows came before the stream began)}. A meeting's stream should
@@ -27,7 +28,7 @@ and compare what each stream got with what it should have got.
       its person; a personal stream exactly the events whose audience names
       its person (docs/events.md). Prints a JSON report: per stream what is
       missing, extra, repeated, out of order (each service's events must
-      come in the order of its outbox) and any control event (refresh,
+      come in the order of its chain) and any control event (refresh,
       end), and the totals.
 """
 import asyncio

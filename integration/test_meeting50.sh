@@ -20,7 +20,7 @@
 # Checks: every stream received exactly the events it may see - the
 # meeting's events in the services' outboxes whose audience is empty or
 # names its person, a personal stream those that name its person - each
-# once, each service's in outbox order, with no refresh; Kafka holds every
+# once, each service's in the order of its audit chain, with no refresh; Kafka holds every
 # one of them; each final tally (the reply, the vote as read, vote.closed
 # on every stream) equals the tally the test computes from the ballots it
 # sent; the secret vote: no column of the schema and no row of the data
@@ -134,8 +134,7 @@ meeting_approved M "${TOKEN[vanthu]}" "${TOKEN[lanhdao]}" "$(jq -cn --arg t "H�
   --arg a "${ID[lanhdao]}" --argjson p "$PARTICIPANTS" \
   '{title: $t, content: "Kỳ họp chuyên đề", start_at: $s, end_at: $e, form: "hybrid", type: "regular",
     chair_id: $c, secretary_id: $sec, approver_id: $a, participants: $p}')"
-APPROVED_SEQ=$(psql_q "SELECT id FROM scheduling.outbox WHERE subject = '$M' AND type = 'meeting.approved'")
-APPROVED_ID=$(psql_q "SELECT event_id FROM scheduling.outbox WHERE id = $APPROVED_SEQ")
+APPROVED_ID=$(psql_q "SELECT event_id FROM scheduling.outbox WHERE subject = '$M' AND type = 'meeting.approved'")
 # Every stream opens from the approval on (Last-Event-ID), so what each must
 # show is exactly what the outboxes hold after it. The gateway must have it
 # first: a stream asking for an id it does not hold gets "refresh".
@@ -146,6 +145,9 @@ hub_has_approval() {
   grep -q '^retry:' <<<"$out" && ! grep -q '^event: refresh' <<<"$out"
 }
 check "the gateway's live streams hold the approval" wait_for 30 hub_has_approval
+# Its place in scheduling's audit chain, given as it was published: the
+# event's sequence, which orders what each stream must show after it.
+APPROVED_SEQ=$(psql_q "SELECT seq FROM scheduling.outbox WHERE event_id = '$APPROVED_ID'")
 # spec NAME TOKEN PATH [LAST_EVENT_ID]: one stream of a recorder's spec.
 spec() { jq -cn --arg n "$1" --arg t "$2" --arg p "$3" --arg l "${4-}" '{name: $n, token: $t, path: $p} + (if $l == "" then {} else {last_event_id: $l} end)'; }
 # Personal streams (events addressed to the person) of the chair and of the
@@ -433,7 +435,7 @@ check "the relays have published everything to Kafka" wait_for 60 all_sent
 published() {
   local s sql=""
   for s in "${OUTBOXES[@]}"; do
-    sql+="${sql:+ UNION ALL }SELECT event_id, '$s' AS service, id AS seq, type, meeting_id, audience
+    sql+="${sql:+ UNION ALL }SELECT event_id, '$s' AS service, seq, type, meeting_id, audience
             FROM $s.outbox WHERE meeting_id = '$M' OR audience IS NOT NULL"
   done
   psql_q "SELECT coalesce (json_agg (e ORDER BY service, seq), '[]') FROM ($sql) e"
@@ -460,7 +462,7 @@ else
   fail "each of the 56 streams received exactly the events it may see, each once" \
     "$(jq -c '.problems[:6][]' <<<"$REPORT")"
 fi
-assert_eq "… each service's events in the order of its outbox" 56 "$(jq .in_order <<<"$REPORT")"
+assert_eq "… each service's events in the order of its audit chain" 56 "$(jq .in_order <<<"$REPORT")"
 assert_eq "… and no stream was told to refresh or ended" 56 "$(jq .without_control <<<"$REPORT")"
 # count_on_streams TYPE: how many events of TYPE the meeting streams hold,
 # as "N on S" (S streams have N each).

@@ -141,6 +141,7 @@ typedef struct {
     int out_of_order;
     int unreadable;
     char **ids;
+    uint64_t *seqs;  //  each record's Event.sequence, as ids
 } seen_t;
 
 static void
@@ -160,6 +161,7 @@ s_read_topic (const char *topic, int want, seen_t *seen)
     rd_kafka_topic_partition_list_destroy (list);
     uint64_t last_seq[SUBJECTS] = {0};
     seen->ids = calloc ((size_t) want + 64, sizeof (char *));
+    seen->seqs = calloc ((size_t) want + 64, sizeof (uint64_t));
     int64_t deadline = s_now_ms () + WAIT_MS;
     while (seen->records < want && s_now_ms () < deadline) {
         rd_kafka_message_t *msg = rd_kafka_consumer_poll (rk, 200);
@@ -176,8 +178,10 @@ s_read_topic (const char *topic, int want, seen_t *seen)
                         seen->out_of_order++;
                     last_seq[subject] = ev->sequence;
                 }
-                if (seen->records < want + 64)
+                if (seen->records < want + 64) {
                     seen->ids[seen->records] = strdup (ev->id);
+                    seen->seqs[seen->records] = ev->sequence;
+                }
                 seen->records++;
                 cabinet__v1__event__free_unpacked (ev, NULL);
             }
@@ -194,6 +198,28 @@ s_seen_free (seen_t *seen, int n)
     for (int i = 0; i < n && seen->ids; i++)
         free (seen->ids[i]);
     free (seen->ids);
+    free (seen->seqs);
+}
+
+//  The sequence Kafka carried for event_id, 0 if it was not seen.
+static uint64_t
+s_seen_seq (const seen_t *seen, int n, const char *event_id)
+{
+    for (int i = 0; i < seen->records && i < n; i++)
+        if (seen->ids[i] && strcmp (seen->ids[i], event_id) == 0)
+            return seen->seqs[i];
+    return 0;
+}
+
+//  Wait until the one-number query sql returns want (or the time runs
+//  out). Returns whether it did.
+static bool
+s_wait_count (PGconn *db, const char *sql, long want)
+{
+    int64_t deadline = s_now_ms () + WAIT_MS;
+    while (s_count (db, sql) != want && s_now_ms () < deadline)
+        poll (NULL, 0, 20);
+    return s_count (db, sql) == want;
 }
 
 static void
@@ -226,17 +252,22 @@ test_relay_publishes_every_committed_event_in_order (void **state)
     assert_int_equal (seen.unreadable, 0);
     assert_int_equal (seen.out_of_order, 0);
     assert_true (seen.records >= committed);
-    //  Every committed row's event id was published.
+    //  Every committed row's event id was published, its sequence the row's
+    //  place in the audit chain.
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE seq IS NULL", 0));
     PGresult *res = NULL;
-    assert_int_equal (cab_db_exec (db, "SELECT event_id::text FROM outbox", 0, NULL, &res), CAB_OK);
+    assert_int_equal (cab_db_exec (db, "SELECT event_id::text, seq FROM outbox", 0, NULL, &res),
+                      CAB_OK);
     for (int r = 0; r < PQntuples (res); r++) {
-        bool found = false;
-        for (int i = 0; i < seen.records && i < committed + 64 && !found; i++)
-            found = seen.ids[i] && strcmp (seen.ids[i], PQgetvalue (res, r, 0)) == 0;
-        if (!found)
+        uint64_t seq = s_seen_seq (&seen, committed + 64, PQgetvalue (res, r, 0));
+        if (seq == 0)
             fail_msg ("event %s was never published", PQgetvalue (res, r, 0));
+        assert_int_equal (seq, strtoull (PQgetvalue (res, r, 1), NULL, 10));
     }
     PQclear (res);
+    //  The chain has no gaps: the places are 1..committed.
+    assert_int_equal (s_count (db, "SELECT count(DISTINCT seq) FROM outbox"), committed);
+    assert_int_equal (s_count (db, "SELECT max(seq) FROM outbox"), committed);
     //  Marked sent only once delivered: poll until the relay stamped all.
     int64_t deadline = s_now_ms () + WAIT_MS;
     while (s_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") > 0
@@ -268,8 +299,14 @@ test_chain_detects_tampering (void **state)
     (void) state;
     char schema[32];
     PGconn *db = s_fresh_schema (schema, sizeof schema);
+    char node[48];
+    snprintf (node, sizeof node, "tamper-%s", schema + 2);
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
     for (int i = 0; i < 5; i++)
         assert_int_equal (s_write (db, "subject-1", i, false, NULL), CAB_OK);
+    //  The relay chains what has committed, then sends it.
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 5));
+    cab_relay_destroy (&relay);
     long long bad = 0;
     assert_true (cab_outbox_verify (db, &bad));
     assert_int_equal (cab_db_exec (db,
@@ -279,6 +316,296 @@ test_chain_detects_tampering (void **state)
                       CAB_OK);
     assert_false (cab_outbox_verify (db, &bad));
     assert_int_equal (bad, s_count (db, "SELECT min(id) + 2 FROM outbox"));
+    PQfinish (db);
+}
+
+//  Begin a transaction on db that writes a thing and appends its event,
+//  and leave it open.
+static void
+s_write_open (PGconn *db, const char *subject, int n)
+{
+    char id[64];
+    snprintf (id, sizeof id, "%s-%d", subject, n);
+    Cabinet__V1__Unit unit = CABINET__V1__UNIT__INIT;
+    unit.id = id;
+    unit.name = "Văn phòng UBND tỉnh";
+    const char *params[] = {id};
+    cab_event_t ev = {.type = "unit.created", .subject = subject, .payload = &unit.base};
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_equal (cab_db_exec (db, "INSERT INTO things (id) VALUES ($1)", 1, params, NULL),
+                      CAB_OK);
+    assert_int_equal (cab_outbox_emit (db, &ev), CAB_OK);
+}
+
+static void
+test_row_committed_late_is_chained_and_published_after (void **state)
+{
+    (void) state;
+    char schema[32];
+    PGconn *db = s_fresh_schema (schema, sizeof schema);
+    char node[48];
+    snprintf (node, sizeof node, "late-%s", schema + 2);
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
+    //  The slow writer takes its id first and keeps its transaction open.
+    PGconn *slow = cab_db_connect (s_conninfo, schema, "test-slow");
+    PGconn *fast = cab_db_connect (s_conninfo, schema, "test-fast");
+    assert_non_null (slow);
+    assert_non_null (fast);
+    s_write_open (slow, "subject-3", 1);
+    //  The fast writer commits meanwhile: writers do not wait for each
+    //  other (were it made to wait, the timeout would fail it).
+    assert_int_equal (cab_db_exec (fast, "SET statement_timeout = 5000", 0, NULL, NULL), CAB_OK);
+    assert_int_equal (s_write (fast, "subject-4", 1, false, NULL), CAB_OK);
+    //  Its event is published while the slow one is still open.
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 1));
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox"), 1);
+    //  The slow writer commits: its row, with the lower id, is not passed
+    //  over but chained after the fast one, and published.
+    assert_int_equal (cab_db_commit (slow), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 2));
+    assert_int_equal (s_count (db,
+                               "SELECT count(*) FROM outbox slow, outbox fast"
+                               " WHERE slow.subject = 'subject-3' AND fast.subject = 'subject-4'"
+                               " AND slow.id < fast.id AND slow.seq = fast.seq + 1"
+                               " AND slow.prev_hash = fast.hash"),
+                      1);
+    //  The chain verifies in its own order (in id order it would not).
+    assert_true (cab_outbox_verify (db, NULL));
+    //  Kafka has both, each with its place in the chain as its sequence.
+    char *topic = cab_config_events_topic (node);
+    seen_t seen = {0};
+    s_read_topic (topic, 2, &seen);
+    assert_int_equal (seen.records, 2);
+    PGresult *res = NULL;
+    assert_int_equal (
+        cab_db_exec (db, "SELECT event_id::text, seq FROM outbox ORDER BY seq", 0, NULL, &res),
+        CAB_OK);
+    assert_int_equal (PQntuples (res), 2);
+    for (int r = 0; r < 2; r++)
+        assert_int_equal (s_seen_seq (&seen, 2 + 64, PQgetvalue (res, r, 0)),
+                          strtoull (PQgetvalue (res, r, 1), NULL, 10));
+    PQclear (res);
+    s_seen_free (&seen, 2 + 64);
+    free (topic);
+    PQfinish (slow);
+    PQfinish (fast);
+    cab_relay_destroy (&relay);
+    PQfinish (db);
+}
+
+//  Whether db's session has received a notification on its channels.
+//  Two round trips first, so one the server had to send is in by then.
+static bool
+s_notified (PGconn *db)
+{
+    for (int i = 0; i < 2; i++)
+        assert_int_equal (cab_db_exec (db, "SELECT 1", 0, NULL, NULL), CAB_OK);
+    PQconsumeInput (db);
+    bool any = false;
+    PGnotify *note;
+    while ((note = PQnotifies (db))) {
+        PQfreemem (note);
+        any = true;
+    }
+    return any;
+}
+
+static void
+test_writers_wake_the_relay_only_while_it_rests (void **state)
+{
+    (void) state;
+    char schema[32];
+    PGconn *db = s_fresh_schema (schema, sizeof schema);
+    char node[48], sql[256], rest_key[64], hold[128];
+    snprintf (node, sizeof node, "rest-%s", schema + 2);
+    snprintf (rest_key, sizeof rest_key, "%s.outbox_rest", schema);
+    PGconn *listener = cab_db_connect (s_conninfo, schema, "test-listener");
+    assert_non_null (listener);
+    snprintf (sql, sizeof sql, "LISTEN cab_outbox_%s", schema);
+    assert_int_equal (cab_db_exec (listener, sql, 0, NULL, NULL), CAB_OK);
+    //  Whether the relay rests: it holds the rest lock.
+    snprintf (sql, sizeof sql,
+              "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+              " AND mode = 'ExclusiveLock' AND objsubid = 1"
+              " AND objid::bigint = (hashtext ('%s')::bigint & 4294967295)",
+              rest_key);
+    //  A writer in the middle of its transaction (this session holds the
+    //  lock a writer holds until its transaction ends) keeps the relay
+    //  from resting: commits send no NOTIFY, and the relay, looking again
+    //  by itself, still sends their events.
+    PGconn *inflight = cab_db_connect (s_conninfo, schema, "test-inflight");
+    assert_non_null (inflight);
+    snprintf (hold, sizeof hold, "SELECT pg_advisory_lock_shared (hashtext ('%s'))", rest_key);
+    assert_int_equal (cab_db_exec (inflight, hold, 0, NULL, NULL), CAB_OK);
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (s_write (db, "subject-0", i, false, NULL), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 3));
+    assert_false (s_notified (listener));
+    assert_int_equal (s_count (db, sql), 0);
+    //  The writer ends: the relay, with nothing to do, rests.
+    PQfinish (inflight);
+    assert_true (s_wait_count (db, sql, 1));
+    //  A commit while it rests notifies it, and its event goes out.
+    assert_false (s_notified (listener));
+    assert_int_equal (s_write (db, "subject-0", 3, false, NULL), CAB_OK);
+    assert_true (s_notified (listener));
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 4));
+    //  ... and it rests again.
+    assert_true (s_wait_count (db, sql, 1));
+    assert_true (cab_outbox_verify (db, NULL));
+    cab_relay_destroy (&relay);
+    PQfinish (listener);
+    PQfinish (db);
+}
+
+//  The application name of the relay that holds the schema's relay lock.
+static char *
+s_working_relay (PGconn *db, const char *schema)
+{
+    char sql[512];
+    snprintf (sql, sizeof sql,
+              "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+              " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+              " AND l.objid::bigint = (hashtext ('%s.outbox_relay')::bigint & 4294967295)",
+              schema);
+    PGresult *res = NULL;
+    assert_int_equal (cab_db_exec (db, sql, 0, NULL, &res), CAB_OK);
+    char *name = PQntuples (res) == 1 ? strdup (PQgetvalue (res, 0, 0)) : NULL;
+    PQclear (res);
+    return name;
+}
+
+static void
+test_one_relay_per_schema_works_and_another_takes_over (void **state)
+{
+    (void) state;
+    char schema[32];
+    PGconn *db = s_fresh_schema (schema, sizeof schema);
+    char node[48];
+    snprintf (node, sizeof node, "pair-%s", schema + 2);
+    //  Two processes of one service: two relays on one outbox.
+    cab_relay_opts_t opts = {.conninfo = s_conninfo,
+                             .schema = schema,
+                             .service = "one",
+                             .node_id = node,
+                             .bootstrap = s_bootstrap};
+    cab_relay_t *one = cab_relay_new (&opts);
+    opts.service = "two";
+    cab_relay_t *two = cab_relay_new (&opts);
+    assert_non_null (one);
+    assert_non_null (two);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal (s_write (db, "subject-2", i, false, NULL), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 10));
+    //  The working one stops; the other goes on from where it was.
+    char *working = s_working_relay (db, schema);
+    assert_non_null (working);
+    bool first = strcmp (working, "cabinet-one-relay") == 0;
+    assert_true (first || strcmp (working, "cabinet-two-relay") == 0);
+    cab_relay_destroy (first ? &one : &two);
+    for (int i = 10; i < 20; i++)
+        assert_int_equal (s_write (db, "subject-2", i, false, NULL), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 20));
+    char *now = s_working_relay (db, schema);
+    assert_non_null (now);
+    assert_string_equal (now, first ? "cabinet-two-relay" : "cabinet-one-relay");
+    //  Kafka: the 20, in chain order; the chain is whole.
+    char *topic = cab_config_events_topic (node);
+    seen_t seen = {0};
+    s_read_topic (topic, 20, &seen);
+    assert_int_equal (seen.records, 20);
+    assert_int_equal (seen.out_of_order, 0);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal (seen.seqs[i], (uint64_t) i + 1);
+    assert_true (cab_outbox_verify (db, NULL));
+    s_seen_free (&seen, 20 + 64);
+    free (topic);
+    free (working);
+    free (now);
+    cab_relay_destroy (&one);
+    cab_relay_destroy (&two);
+    PQfinish (db);
+}
+
+//  Append one event in its own transaction, without a change of its own
+//  (the outbox as it was before the service's tables); roll back if asked.
+static void
+s_emit_alone (PGconn *db, int n, bool rollback)
+{
+    char id[32];
+    snprintf (id, sizeof id, "old-%d", n);
+    Cabinet__V1__Unit unit = CABINET__V1__UNIT__INIT;
+    unit.id = id;
+    unit.name = "Sở Nội vụ";
+    cab_event_t ev = {.type = "unit.updated", .subject = "subject-1", .payload = &unit.base};
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_equal (cab_outbox_emit (db, &ev), CAB_OK);
+    if (rollback)
+        cab_db_rollback (db);
+    else
+        assert_int_equal (cab_db_commit (db), CAB_OK);
+}
+
+static void
+test_rows_chained_by_their_writers_stay_valid_after_the_migration (void **state)
+{
+    (void) state;
+    //  A schema at the shared migrations before 003: its writers chained
+    //  their rows themselves, in id order, with gaps where one rolled back.
+    char id[CAB_UUID_LEN + 1], schema[32], sql[128], node[48];
+    cab_uuid_v7 (id);
+    snprintf (schema, sizeof schema, "t_old_%c%c%c%c%c", 'a' + id[31] % 26, 'a' + id[32] % 26,
+              'a' + id[33] % 26, 'a' + id[34] % 26, 'a' + id[35] % 26);
+    snprintf (node, sizeof node, "old-%s", schema + 6);
+    PGconn *db = cab_db_connect (s_conninfo, schema, "test-outbox");
+    assert_non_null (db);
+    snprintf (sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    assert_int_equal (cab_db_exec (db, sql, 0, NULL, NULL), CAB_OK);
+    assert_int_equal (cab_db_exec (db,
+                                   "CREATE TABLE schema_migrations (name text PRIMARY KEY,"
+                                   " applied_at timestamptz NOT NULL DEFAULT now())",
+                                   0, NULL, NULL),
+                      CAB_OK);
+    for (const cab_embedded_file_t *file = cab_shared_sql; file->name; file++) {
+        if (strcmp (file->name, "003") >= 0)
+            break;
+        PGresult *res = PQexec (db, file->data);
+        assert_int_equal (PQresultStatus (res), PGRES_COMMAND_OK);
+        PQclear (res);
+        char name[64];
+        snprintf (name, sizeof name, "shared/%s", file->name);
+        const char *params[] = {name};
+        assert_int_equal (
+            cab_db_exec (db, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, params, NULL),
+            CAB_OK);
+    }
+    for (int i = 0; i < 6; i++)
+        s_emit_alone (db, i, i == 2);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE hash IS NOT NULL"), 5);
+    //  The service starts with this version: 003 and its own migrations.
+    assert_int_equal (cab_db_migrate (db, schema, s_migrations), 0);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE seq = id"), 5);
+    assert_true (cab_outbox_verify (db, NULL));
+    //  New rows go on from the last one, chained by the relay.
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (s_write (db, "subject-1", i, false, NULL), CAB_OK);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", 0));
+    assert_int_equal (s_count (db,
+                               "SELECT count(*) FROM outbox WHERE seq > (SELECT max(id) FROM"
+                               " outbox WHERE subject = 'subject-1' AND type = 'unit.updated')"),
+                      3);
+    assert_true (cab_outbox_verify (db, NULL));
+    //  Kafka: the 8, in order; the old ones with their ids as sequences.
+    char *topic = cab_config_events_topic (node);
+    seen_t seen = {0};
+    s_read_topic (topic, 8, &seen);
+    assert_int_equal (seen.records, 8);
+    assert_int_equal (seen.out_of_order, 0);
+    s_seen_free (&seen, 8 + 64);
+    free (topic);
+    cab_relay_destroy (&relay);
     PQfinish (db);
 }
 
@@ -393,6 +720,10 @@ main (void)
         cmocka_unit_test (test_relay_publishes_every_committed_event_in_order),
         cmocka_unit_test (test_rolled_back_change_emits_nothing),
         cmocka_unit_test (test_chain_detects_tampering),
+        cmocka_unit_test (test_row_committed_late_is_chained_and_published_after),
+        cmocka_unit_test (test_writers_wake_the_relay_only_while_it_rests),
+        cmocka_unit_test (test_one_relay_per_schema_works_and_another_takes_over),
+        cmocka_unit_test (test_rows_chained_by_their_writers_stay_valid_after_the_migration),
         cmocka_unit_test (test_kafka_down_neither_blocks_writes_nor_loses_events),
         cmocka_unit_test (test_consumer_applies_each_event_once),
     };

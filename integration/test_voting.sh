@@ -20,7 +20,11 @@
 #     verify-export, and a tampered export refused;
 #   - the projection: an older scheduling event does not overwrite a newer
 #     one; the events (vote.*, ballot.cast) read back from Kafka, each with
-#     its meeting, a secret ballot's without voter or option.
+#     its meeting, a secret ballot's without voter or option;
+#   - a writer that took its outbox id first and commits last: a ballot
+#     meanwhile is answered and published at once, the late row after it
+#     (Kafka in the same order), and cabinet-voting verify-audit finds the
+#     chain whole in its own order, and a changed row when there is one.
 source "$(dirname "$0")/lib.sh"
 
 section() { printf '\n== %s\n' "$*"; }
@@ -560,6 +564,62 @@ assert_eq "the secret vote's closing carries its tally" "1 3" \
 secret_cast_count=$(kafka_events "$EVENTS" | awk -F'\t' -v s="$V2" 'index("," $5 ",", ",ce_type=ballot.cast,") && index("," $5 ",", ",ce_subject=" s ",")' | wc -l)
 check "every secret ballot (casts and changes: 7) has its event" test "$secret_cast_count" -ge 7
 
+
+# ---------------------------------------------------------------------------
+section "a change that commits after later ones"
+call POST "/api/v1/meetings/$M/votes" '{"question": "Thông qua chương trình kỳ họp?"}' "${TOKEN[chutri]}"
+assert_status "the chair prepares a vote" 201
+V8=$(jget .id)
+call POST "/api/v1/votes/$V8/open" "" "${TOKEN[chutri]}"
+assert_status "… and opens it" 200
+# A writer of the voting schema takes its outbox id (appending an event)
+# and keeps its transaction open: its commit will come after later ones.
+LATE_EVENT=$(cat /proc/sys/kernel/random/uuid)
+LATE_CONN="host=$PG_DIR port=5432 user=postgres dbname=cabinet application_name=cab-late-writer"
+coproc LATE { as_pg "$PGBIN/psql" -d "$LATE_CONN" -qAt -v ON_ERROR_STOP=1 >/dev/null 2>&1; }
+printf '%s
+' "SET search_path = voting;" "BEGIN;" \
+  "SELECT outbox_append ('$LATE_EVENT', 'note.recorded', '$V8', NULL, '$M', NULL, NULL, NULL, '{}', NULL, NULL);" \
+  >&"${LATE[1]}"
+late_open() {
+  [ "$(psql_q "SELECT count (*) FROM pg_stat_activity
+               WHERE application_name = 'cab-late-writer' AND state = 'idle in transaction'")" == 1 ]
+}
+check "a writer has appended an event and keeps its transaction open" wait_for 15 late_open
+ballot "$V8" "${TOKEN[daibieu1]}" "$(opt "Tán thành")"
+assert_status "a ballot meanwhile is answered (writers do not wait for each other)" 200
+BALLOT_EVENT=$(psql_q "SELECT event_id FROM voting.outbox WHERE type = 'ballot.cast' AND subject = '$V8'")
+sent() { [ "$(psql_q "SELECT count (*) FROM voting.outbox WHERE event_id = '$1' AND sent_at IS NOT NULL")" == 1 ]; }
+check "… and its event published" wait_for 15 sent "$BALLOT_EVENT"
+check "… while the other transaction is still open" late_open
+printf '%s
+' "COMMIT;" '\q' >&"${LATE[1]}"
+wait "$LATE_PID"
+check "the late commit is published too, not passed over" wait_for 15 sent "$LATE_EVENT"
+assert_eq "its id is the lower, its place in the audit chain (the event's sequence) after the ballot's" "t t" \
+  "$(psql_q "SELECT l.id < b.id, l.seq = b.seq + 1 FROM voting.outbox l, voting.outbox b
+             WHERE l.event_id = '$LATE_EVENT' AND b.event_id = '$BALLOT_EVENT'" | tr '|' ' ')"
+# kafka_order: the two events as Kafka holds them (one key, one partition).
+kafka_order() {
+  kafka_events "$EVENTS" | awk -F'\t' -v k="$M" '$3 == k' | while IFS=$'\t' read -r _ _ _ _ h; do
+    case $(kafka_header "$h" ce_id) in
+      "$BALLOT_EVENT") echo ballot ;;
+      "$LATE_EVENT") echo late ;;
+    esac
+  done | paste -sd' '
+}
+assert_eq "Kafka has the ballot, then the late one" "ballot late" "$(kafka_order)"
+assert_eq "cabinet-voting verify-audit: the chain is whole, in its own order" \
+  "voting: chuỗi nhật ký kiểm toán nguyên vẹn" "$("$CAB_BIN/cabinet-voting" verify-audit 2>/dev/null)"
+LATE_ID=$(psql_q "SELECT id FROM voting.outbox WHERE event_id = '$LATE_EVENT'")
+psql_q "UPDATE voting.outbox SET subject = '$V1' WHERE id = $LATE_ID" >/dev/null
+OUT=$("$CAB_BIN/cabinet-voting" verify-audit 2>/dev/null)
+RC=$?
+assert_eq "… and a row changed afterwards is found (exit 1)" \
+  "1 voting: chuỗi nhật ký kiểm toán sai từ dòng outbox $LATE_ID" "$RC $OUT"
+psql_q "UPDATE voting.outbox SET subject = '$V8' WHERE id = $LATE_ID" >/dev/null
+assert_eq "… until it is put back" "voting: chuỗi nhật ký kiểm toán nguyên vẹn" \
+  "$("$CAB_BIN/cabinet-voting" verify-audit 2>/dev/null)"
 
 # ---------------------------------------------------------------------------
 section "a vote left open when the meeting ends"

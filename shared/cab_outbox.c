@@ -1,13 +1,15 @@
 /*  cab_outbox - append events to the schema's outbox in the caller's
-    transaction, hash-chained.
+    transaction; verify the audit chain the relay builds from them.
 
-    Writers take a transaction-scoped advisory lock before reading the last
-    hash, so the chain has no forks and ids are handed out in commit order:
-    the relay can never see id 7 committed while id 6 is still in flight.
-    The lock is held until the writer's transaction ends, so the time from
-    the append to the end of the COMMIT is time every other writer of the
-    schema waits: the append is one call (outbox_append, in SQL), and
-    cab_outbox_emit_commit sends it with the COMMIT in one round trip.  */
+    A writer inserts its row unchained and takes no lock another writer
+    waits for: a schema's writers commit side by side, their flushes to
+    disk shared (group commit). The relay (cab_relay) gives each committed
+    row its place in the hash chain (seq) and its hash before it publishes
+    it, so the chain's order is the order of publication, and a row whose
+    id was taken before another's but which committed later simply comes
+    after it (shared/sql/003_outbox_chain.sql explains why events that
+    depend on each other still come in order). cab_outbox_emit_commit
+    sends the append with the COMMIT in one round trip.  */
 #include "cab_outbox.h"
 #include "cab_db.h"
 #include "cab_log.h"
@@ -15,14 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  outbox_append (shared/sql/002_outbox_append.sql) takes the lock, reads
-//  the previous hash, inserts the row and notifies the relay.
+//  outbox_append (shared/sql/003_outbox_chain.sql) inserts the row and,
+//  when the relay rests, notifies it.
 static const char SQL_APPEND[] =
     "SELECT outbox_append ($1::uuid, $2, $3, $4, $5, $6, $7::bytea, $8, $9::text[], $10,"
     " $11::text[])";
 
 //  The hash covers every published field and the previous row's hash (as
-//  outbox_append computes it, in SQL). The live fields (meeting, audience)
+//  outbox_chain computes it, in SQL). The live fields (meeting, audience)
 //  count only when set, so rows written before they existed still verify.
 #define HASH_EXPR(prev, ev, type, subject, topic, key, schema, payload, actor, meeting, audience)  \
     "encode(sha256(convert_to(" prev " || '|' || " ev " || '|' || " type " || '|' || " subject     \
@@ -32,14 +34,15 @@ static const char SQL_APPEND[] =
     " || coalesce('a:' || array_to_string(" audience ", ',') || '|', ''), 'UTF8')"                 \
     " || coalesce(" payload ", '\\x'::bytea)), 'hex')"
 
+//  Rows in chain order (seq); rows not chained yet are not part of it.
 static const char SQL_VERIFY[] =
-    "SELECT id FROM (SELECT id, prev_hash, hash,"
-    " coalesce(lag(hash) OVER (ORDER BY id), '') AS expected_prev, " HASH_EXPR (
+    "SELECT id FROM (SELECT id, seq, prev_hash, hash,"
+    " coalesce(lag(hash) OVER (ORDER BY seq), '') AS expected_prev, " HASH_EXPR (
         "prev_hash", "event_id::text", "type", "subject", "topic", "msg_key", "schema_name",
         "payload", "actor_id", "meeting_id",
-        "audience") " AS expected FROM outbox) rows"
+        "audience") " AS expected FROM outbox WHERE seq IS NOT NULL) rows"
                     " WHERE prev_hash <> expected_prev OR hash <> expected"
-                    " ORDER BY id LIMIT 1";
+                    " ORDER BY seq LIMIT 1";
 
 //  Postgres text form of bytea: \x followed by hex. Returns a new string.
 static char *

@@ -1,7 +1,8 @@
 /*  cab_outbox - the transactional outbox. A service writes its change and
     the event describing it in ONE transaction; the relay (cab_relay) later
-    publishes the event. Outbox rows are kept, hash-chained, as the service's
-    audit log of state changes: tampering with a row breaks the chain.  */
+    chains and publishes the event. Outbox rows are kept, hash-chained in
+    the order the relay published them, as the service's audit log of state
+    changes: tampering with a chained row breaks the chain.  */
 #ifndef CAB_OUTBOX_H
 #define CAB_OUTBOX_H
 #include "cab_status.h"
@@ -28,13 +29,14 @@ typedef struct {
 cab_status_t cab_outbox_emit (PGconn *db, const cab_event_t *ev);
 
 //  cab_outbox_emit as the last statement of the caller's transaction, sent
-//  with its COMMIT in one round trip: the lock that orders the schema's
-//  writers is held no longer than the server needs. CAB_OK once committed;
-//  otherwise the transaction is left for the caller to roll back.
+//  with its COMMIT in one round trip. CAB_OK once committed; otherwise the
+//  transaction is left for the caller to roll back.
 cab_status_t cab_outbox_emit_commit (PGconn *db, const cab_event_t *ev);
 
-//  Walk the hash chain of this schema's outbox. Returns true if intact;
-//  on false, *bad_id (if not NULL) is the first row that does not match.
+//  Walk the hash chain of this schema's outbox in chain order (seq), over
+//  the rows the relay has chained (a committed row is chained at the
+//  relay's next cycle). Returns true if intact; on false, *bad_id (if not
+//  NULL) is the id of the first row in chain order that does not match.
 bool cab_outbox_verify (PGconn *db, long long *bad_id);
 
 #endif

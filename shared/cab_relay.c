@@ -1,14 +1,35 @@
-/*  cab_relay - outbox rows -> Kafka (confirmed) -> ZeroMQ PUB.
+/*  cab_relay - outbox rows -> audit chain -> Kafka (confirmed) -> ZeroMQ PUB.
 
-    One cycle: BEGIN; claim up to BATCH unsent rows in id order with FOR
-    UPDATE SKIP LOCKED; produce them all; flush, which waits for every
-    delivery report; stamp sent_at on exactly the rows Kafka confirmed;
-    COMMIT; then publish those on PUB. A row whose delivery failed stays
-    unsent and is claimed again after a back-off, so nothing is skipped and
-    nothing is marked sent that Kafka does not have (at-least-once: a crash
-    between delivery and COMMIT sends a row twice; consumers dedupe by id).
-    Between cycles the thread sleeps on the connection's socket, woken by
-    the NOTIFY that cab_outbox_emit sends on commit, or by a poll timeout.  */
+    The relay is the outbox's only chainer. One cycle: chain the rows that
+    have committed since the last cycle (outbox_chain: each, lowest id
+    first, gets the next place in the audit chain, seq, and its hash) and
+    COMMIT, so a row's place is on disk before anyone sees it; read up to
+    BATCH chained, unsent rows in seq order (rows from earlier cycles whose
+    delivery failed come first); produce them all; flush, which waits for
+    every delivery report; stamp sent_at on exactly the rows Kafka confirmed;
+    then publish those on PUB. A row whose delivery failed stays unsent and
+    is sent again after a back-off, with the same seq, so nothing is skipped
+    and nothing is marked sent that Kafka does not have (at-least-once: a
+    crash between delivery and the stamp sends a row twice; consumers dedupe
+    by event id). The stamp is committed without waiting for the disk: a
+    stamp lost in a crash only means such a repeat.
+
+    Several processes of one service (replicas) each run a relay; one at a
+    time works, holding the session lock '<schema>.outbox_relay', so the
+    chain has one writer and the events go out in its order. The others
+    try again at every wake-up and take over when its connection ends.
+
+    Between cycles the relay sleeps on the connection's socket. Writers do
+    not NOTIFY on every append (PostgreSQL serialises the commits of
+    notifying transactions): the relay, finding nothing to do, first
+    "rests" - takes the session lock '<schema>.outbox_rest', which it can
+    only get while no writer is between its append and the end of its
+    transaction - then looks once more, and sleeps only if that look finds
+    nothing. While it rests, outbox_append notifies (see
+    shared/sql/003_outbox_chain.sql); once it has work again it lets the
+    lock go. While writers are in flight it cannot rest and looks again
+    after BURST_LINGER_MS, as it does after every cycle of a burst. A poll
+    timeout is the fallback.  */
 #include "cab_relay.h"
 #include "cab_config.h"
 #include "cab_db.h"
@@ -39,16 +60,25 @@
 //  spell.
 #define BURST_LINGER_MS 10
 
+//  BATCH rows at most per cycle, in both statements.
+static const char SQL_CHAIN[] = "SELECT outbox_chain (100)";
 static const char SQL_CLAIM[] =
-    "SELECT id, event_id, type, subject, topic, msg_key, schema_name, payload,"
+    "SELECT seq, event_id, type, subject, topic, msg_key, schema_name, payload,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'), coalesce(actor_id, ''),"
     " array_to_string(target_nodes, ','), meeting_id, array_to_string(audience, ',')"
-    " FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED";
+    " FROM outbox WHERE sent_at IS NULL AND seq IS NOT NULL ORDER BY seq LIMIT 100";
 static const char SQL_MARK_SENT[] =
-    "UPDATE outbox SET sent_at = now() WHERE id = ANY ($1::bigint[])";
+    "UPDATE outbox SET sent_at = now() WHERE seq = ANY ($1::bigint[]) AND sent_at IS NULL";
+//  The session locks (see the banner); the schema is the connection's.
+static const char SQL_LEAD[] =
+    "SELECT pg_try_advisory_lock (hashtext (current_schema () || '.outbox_relay'))";
+static const char SQL_REST[] =
+    "SELECT pg_try_advisory_lock (hashtext (current_schema () || '.outbox_rest'))";
+static const char SQL_UNREST[] =
+    "SELECT pg_advisory_unlock (hashtext (current_schema () || '.outbox_rest'))";
 
 typedef enum {
-    COL_ID,
+    COL_SEQ,
     COL_EVENT_ID,
     COL_TYPE,
     COL_SUBJECT,
@@ -83,6 +113,8 @@ struct _cab_relay_t {
     int delivery_ms;
     int flush_ms;
     int listen_pid;  //  the server process that LISTENs for this relay (0: none)
+    int leader_pid;  //  the server process holding the relay lock for it (0: none)
+    int rest_pid;    //  the server process holding the rest lock for it (0: awake)
 };
 
 static void
@@ -129,7 +161,7 @@ s_envelope (cab_relay_t *self, PGresult *res, int i, row_t *row)
     ev.subject = PQgetvalue (res, i, COL_SUBJECT);
     ev.time = PQgetvalue (res, i, COL_TIME);
     ev.has_sequence = true;
-    ev.sequence = strtoull (PQgetvalue (res, i, COL_ID), NULL, 10);
+    ev.sequence = strtoull (PQgetvalue (res, i, COL_SEQ), NULL, 10);
     ev.schema = (char *) cab_db_value (res, i, COL_SCHEMA);
     ev.actor_id = PQgetvalue (res, i, COL_ACTOR);
     ev.service = self->service;
@@ -217,27 +249,40 @@ s_produce (cab_relay_t *self, PGresult *res, int i, row_t *row)
     }
 }
 
-//  One claim-send-mark cycle. Returns rows claimed (0: idle), or -1 when
-//  something failed and the caller should back off.
+//  One chain-claim-send-mark cycle. Returns rows claimed (0: idle), or -1
+//  when something failed and the caller should back off.
 static int
 s_cycle (cab_relay_t *self)
 {
-    //  BEGIN and the claim in one round trip; the mark and the COMMIT in
-    //  another. Not prepared: planned each cycle, for the outbox as it is
-    //  now (a plan cached while it was small would scan it all as it grows
-    //  by thousands of rows between two of autovacuum's analyses).
-    const cab_db_stmt_t claim[] = {{NULL, "BEGIN", 0, NULL}, {NULL, SQL_CLAIM, 0, NULL}};
-    PGresult *begun[2] = {NULL, NULL};
-    if (cab_db_pipeline (self->db, claim, 2, begun) != CAB_OK) {
+    //  The chain, its COMMIT and the claim in one round trip; the mark and
+    //  its COMMIT in another. Not prepared: planned each cycle, for the
+    //  outbox as it is now (a plan cached while it was small would scan it
+    //  all as it grows by thousands of rows between two of autovacuum's
+    //  analyses). The claim reads committed rows only, so it needs no lock:
+    //  this relay is the schema's only one at work (see s_lead).
+    const cab_db_stmt_t claim[] = {{NULL, "BEGIN", 0, NULL},
+                                   {NULL, SQL_CHAIN, 0, NULL},
+                                   {NULL, "COMMIT", 0, NULL},
+                                   {NULL, SQL_CLAIM, 0, NULL}};
+    PGresult *claimed[4] = {NULL, NULL, NULL, NULL};
+    if (cab_db_pipeline (self->db, claim, 4, claimed) != CAB_OK) {
         cab_db_rollback (self->db);
         return -1;
     }
-    PQclear (begun[0]);
-    PGresult *res = begun[1];
+    for (int i = 0; i < 3; i++)
+        PQclear (claimed[i]);
+    PGresult *res = claimed[3];
+    if (PQbackendPID (self->db) != self->leader_pid) {
+        //  The connection was repaired on the way: a new server process,
+        //  without the relay lock. What was chained stays chained; another
+        //  relay may be sending it, so this one sends nothing until it
+        //  holds the lock again.
+        PQclear (res);
+        return -1;
+    }
     int count = PQntuples (res);
     if (count == 0) {
         PQclear (res);
-        cab_db_rollback (self->db);
         return 0;
     }
     row_t *rows = calloc ((size_t) count, sizeof *rows);
@@ -265,30 +310,32 @@ s_cycle (cab_relay_t *self)
             break;
         }
 
-    //  Stamp exactly the delivered rows: "{id,id,...}".
+    //  Stamp exactly the delivered rows: "{seq,seq,...}".
     size_t cap = (size_t) (count > 0 ? count : 1) * 24 + 3, used = 1;
-    char *ids = malloc (cap);
+    char *seqs = malloc (cap);
     int delivered = 0;
-    if (!ids)
+    if (!seqs)
         goto cleanup;
-    strcpy (ids, "{");
+    strcpy (seqs, "{");
     for (int i = 0; i < produced; i++)
         if (atomic_load (&rows[i].state) == 1) {
-            used += (size_t) snprintf (ids + used, cap - used, "%s%s", delivered ? "," : "",
-                                       PQgetvalue (res, i, COL_ID));
+            used += (size_t) snprintf (seqs + used, cap - used, "%s%s", delivered ? "," : "",
+                                       PQgetvalue (res, i, COL_SEQ));
             delivered++;
         }
-    snprintf (ids + used, cap - used, "}");
-    const char *params[] = {ids};
-    const cab_db_stmt_t mark[] = {{NULL, SQL_MARK_SENT, 1, params}, {NULL, "COMMIT", 0, NULL}};
-    if (delivered > 0 && cab_db_pipeline (self->db, mark, 2, NULL) != CAB_OK) {
+    snprintf (seqs + used, cap - used, "}");
+    const char *params[] = {seqs};
+    const cab_db_stmt_t mark[] = {{NULL, "BEGIN", 0, NULL},
+                                  {NULL, "SET LOCAL synchronous_commit = off", 0, NULL},
+                                  {NULL, SQL_MARK_SENT, 1, params},
+                                  {NULL, "COMMIT", 0, NULL}};
+    if (delivered > 0 && cab_db_pipeline (self->db, mark, 4, NULL) != CAB_OK) {
         //  Kafka has them but they stay unsent here: sent again later, and
         //  deduplicated by subscribers. Never the other way round.
-        free (ids);
+        free (seqs);
         goto cleanup;
     }
-    cab_db_rollback (self->db);  //  no-op after COMMIT; releases locks otherwise
-    free (ids);
+    free (seqs);
     for (int i = 0; i < produced && self->pub; i++)
         if (atomic_load (&rows[i].state) == 1) {
             zmq_send (self->pub, rows[i].type, strlen (rows[i].type), ZMQ_SNDMORE);
@@ -339,12 +386,13 @@ s_wait (cab_relay_t *self, int timeout_ms)
 }
 
 //  The relay's session, after every (re)connection: LISTEN for the
-//  writers' wake-up, and claims by index scan only. Every row sent leaves a
-//  dead entry in the outbox_unsent index until vacuum; an index scan marks
-//  each one dead the first time it meets it and skips it ever after, where
-//  the bitmap scan the planner otherwise picks once it has seen thousands
-//  of them reads them all again on every claim (2 ms per claim after a few
-//  thousand ballots, against 0.06 ms).
+//  writers' wake-up, and claims by index scan only. Every row chained or
+//  sent leaves a dead entry in the partial indexes of unchained and unsent
+//  rows until vacuum; an index scan marks each one dead the first time it
+//  meets it and skips it ever after, where the bitmap scan the planner
+//  otherwise picks once it has seen thousands of them reads them all again
+//  on every claim (2 ms per claim after a few thousand ballots, against
+//  0.06 ms). A new server process holds none of the session's locks.
 static int
 s_listen (cab_relay_t *self)
 {
@@ -355,7 +403,57 @@ s_listen (cab_relay_t *self)
         || cab_db_exec (self->db, sql, 0, NULL, NULL) != CAB_OK)
         return -1;
     self->listen_pid = PQbackendPID (self->db);
+    self->leader_pid = 0;
+    self->rest_pid = 0;
     return 0;
+}
+
+//  Run a one-boolean statement (a lock function). Returns its value; false
+//  when it failed (logged).
+static bool
+s_lock_call (cab_relay_t *self, const char *sql)
+{
+    PGresult *res = NULL;
+    if (cab_db_exec (self->db, sql, 0, NULL, &res) != CAB_OK)
+        return false;
+    bool value = cab_db_bool (res, 0, 0);
+    PQclear (res);
+    return value;
+}
+
+//  true if this relay is the schema's working one: it holds the relay lock,
+//  or takes it now (the one that held it stopped, or lost its connection).
+static bool
+s_lead (cab_relay_t *self)
+{
+    int pid = PQbackendPID (self->db);
+    if (self->leader_pid == pid)
+        return true;
+    if (!s_lock_call (self, SQL_LEAD))
+        return false;
+    self->leader_pid = pid;
+    cab_info ("outbox relay for %s: publishing", self->schema);
+    return true;
+}
+
+//  Rest: take the rest lock, from now on writers NOTIFY. false while a
+//  writer is between its append and its transaction's end (or on failure).
+static bool
+s_rest (cab_relay_t *self)
+{
+    if (!s_lock_call (self, SQL_REST))
+        return false;
+    self->rest_pid = PQbackendPID (self->db);
+    return true;
+}
+
+//  Stop resting: let the rest lock go, writers stop notifying.
+static void
+s_wake (cab_relay_t *self)
+{
+    if (PQstatus (self->db) == CONNECTION_OK && self->rest_pid == PQbackendPID (self->db))
+        s_lock_call (self, SQL_UNREST);
+    self->rest_pid = 0;
 }
 
 static void *
@@ -376,12 +474,16 @@ s_relay_main (void *arg)
             listening = false;
         }
         //  A connection repaired inside a cycle (the database restarted) is
-        //  a new server process, without the LISTEN and the session's
-        //  settings: set them up again, or the relay would only poll.
+        //  a new server process, without the LISTEN, the session's settings
+        //  and locks: set them up again, or the relay would only poll.
         if (listening && self->db && PQbackendPID (self->db) != self->listen_pid)
             listening = false;
         if (self->db && PQstatus (self->db) == CONNECTION_OK && !listening)
             listening = s_listen (self) == 0;
+        if (listening && !s_lead (self)) {
+            s_wait (self, IDLE_POLL_MS);  //  another relay of the schema works
+            continue;
+        }
         if (!self->producer)
             self->producer = s_producer_new (self);
         int rc = listening && self->producer ? s_cycle (self) : -1;
@@ -390,6 +492,8 @@ s_relay_main (void *arg)
             rd_kafka_destroy (self->producer);
             self->producer = NULL;
         }
+        if (rc != 0 && self->rest_pid)
+            s_wake (self);  //  work to do (or to retry): writers need not wake us
         if (rc > 0) {
             backoff = BACKOFF_MIN_MS;
             if (rc < BATCH)
@@ -398,7 +502,11 @@ s_relay_main (void *arg)
         }
         if (rc == 0) {
             backoff = BACKOFF_MIN_MS;
-            s_wait (self, IDLE_POLL_MS);
+            if (self->rest_pid == PQbackendPID (self->db))
+                s_wait (self, IDLE_POLL_MS);  //  resting: woken by a writer
+            else if (!s_rest (self))
+                poll (NULL, 0, BURST_LINGER_MS);  //  writers in flight: look again soon
+            //  Resting now: one more look, for rows committed before.
             continue;
         }
         if (self->db && PQstatus (self->db) == CONNECTION_OK)

@@ -5,6 +5,7 @@
 #include "cab_config.h"
 #include "cab_db.h"
 #include "cab_log.h"
+#include "cab_outbox.h"
 #include "cab_relay.h"
 #include <errno.h>
 #include <poll.h>
@@ -75,7 +76,25 @@ static void
 s_usage (const cab_service_t *def)
 {
     fprintf (stderr, "usage: cabinet-%s [--help] [COMMAND]\n\n", def->name);
+    fprintf (stderr, "  verify-audit   walk the service's audit chain (its outbox); exit 1 if"
+                     " a row does not match\n\n");
     cab_config_print (stderr);
+}
+
+//  The verb every service has: verify-audit. Returns the exit code.
+static int
+s_verify_audit (PGconn *db, const char *name)
+{
+    long long bad = 0;
+    if (cab_outbox_verify (db, &bad)) {
+        printf ("%s: chuỗi nhật ký kiểm toán nguyên vẹn\n", name);
+        return 0;
+    }
+    if (bad > 0)
+        printf ("%s: chuỗi nhật ký kiểm toán sai từ dòng outbox %lld\n", name, bad);
+    else
+        printf ("%s: không đọc được chuỗi nhật ký kiểm toán\n", name);
+    return 1;
 }
 
 int
@@ -113,6 +132,10 @@ cab_service_main (const cab_service_t *def, int argc, char **argv)
     db = s_connect_until_up (env.conninfo, def->name, app);
     if (!db || cab_db_migrate (db, def->name, def->migrations) != 0)
         goto cleanup;
+    if (argc > 1 && strcmp (argv[1], "verify-audit") == 0) {
+        rc = s_verify_audit (db, def->name);
+        goto cleanup;
+    }
     if (argc > 1) {
         rc = def->command ? def->command (db, &env, argc - 1, argv + 1) : -1;
         if (rc == -1) {

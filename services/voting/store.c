@@ -1093,7 +1093,7 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *
         .actor_id = ctx->secret ? NULL : in->voter_id,
         .meeting_id = ctx->meeting_id,
     };
-    //  Last, with the COMMIT: the outbox's lock is held for this round trip.
+    //  Last, after every row it describes, and with the COMMIT (one round trip).
     if ((status = cab_outbox_emit_commit (db, &ev)) == CAB_OK)
         *ballot = b;
 cleanup:

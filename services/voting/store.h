@@ -171,8 +171,9 @@ void vote_store_cast_abort (vote_store_t *self);
 //  signed later than the voter's last one. CAB_OK with *ballot; with
 //  *fault: CAB_ABORTED (already voted without a receipt; a signature not
 //  newer than the last; a twin), CAB_INVALID_ARGUMENT (wrong receipt); or
-//  a failure. The event is appended last and sent with the COMMIT, so the
-//  outbox's lock is held for one round trip only.
+//  a failure. The event is appended last, after the rows it describes are
+//  written (so a ballot waiting for another's row is chained after it),
+//  and sent with the COMMIT in one round trip.
 cab_status_t vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *ctx,
                               const vote_cast_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
                               Cabinet__V1__Ballot **ballot);

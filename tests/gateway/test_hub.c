@@ -166,6 +166,59 @@ test_stream_parks_and_is_woken_by_an_event (void **state)
     gw_hub_destroy (&hub);
 }
 
+//  The envelope of a plain meeting event (caller frees).
+static uint8_t *
+s_pack (const char *id, const char *meeting, size_t *size)
+{
+    Cabinet__V1__Event ev = CABINET__V1__EVENT__INIT;
+    ev.id = (char *) id;
+    ev.type = "ballot.cast";
+    ev.meeting_id = (char *) meeting;
+    ev.subject = "v1";
+    *size = cabinet__v1__event__get_packed_size (&ev);
+    uint8_t *envelope = malloc (*size + 1);
+    cabinet__v1__event__pack (&ev, envelope);
+    return envelope;
+}
+
+static void
+test_burst_wakes_each_stream_once (void **state)
+{
+    (void) state;
+    gw_hub_t *hub = s_hub (16, 10, 10);
+    s_conn_t c1 = {0}, c2 = {0};
+    gw_sub_t *one = s_sub (hub, "m1", "u1", NULL, NULL);
+    gw_sub_t *two = s_sub (hub, "m1", "u2", NULL, NULL);
+    bool ended;
+    free (s_drain (hub, one, &c1, BUF, &ended));
+    free (s_drain (hub, two, &c2, BUF, &ended));
+    assert_int_equal (gw_hub_parked (hub), 2);
+    //  Five events arrive together, four of them for the meeting.
+    const char *ids[] = {"b1", "b2", "x1", "b3", "b4"};
+    const char *meetings[] = {"m1", "m1", "m2", "m1", "m1"};
+    uint8_t *envelopes[5];
+    size_t sizes[5];
+    for (int i = 0; i < 5; i++)
+        envelopes[i] = s_pack (ids[i], meetings[i], &sizes[i]);
+    gw_hub_publish_many (hub, (const uint8_t *const *) envelopes, sizes, 5);
+    //  Each stream is woken once, and its next pull has all four, in order.
+    assert_int_equal (c1.wakes, 1);
+    assert_int_equal (c2.wakes, 1);
+    char *text = s_drain (hub, one, &c1, BUF, &ended);
+    assert_int_equal (s_count (text, "event: ballot.cast"), 4);
+    const char *b1 = strstr (text, "id: b1\n"), *b2 = strstr (text, "id: b2\n");
+    const char *b3 = strstr (text, "id: b3\n"), *b4 = strstr (text, "id: b4\n");
+    assert_true (b1 && b2 && b3 && b4 && b1 < b2 && b2 < b3 && b3 < b4);
+    assert_null (strstr (text, "id: x1\n"));
+    free (text);
+    for (int i = 0; i < 5; i++)
+        free (envelopes[i]);
+    gw_hub_close (hub);
+    gw_hub_unsubscribe (hub, &one);
+    gw_hub_unsubscribe (hub, &two);
+    gw_hub_destroy (&hub);
+}
+
 static void
 test_audience_limits_who_gets_an_event (void **state)
 {
@@ -495,6 +548,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_stream_parks_and_is_woken_by_an_event),
+        cmocka_unit_test (test_burst_wakes_each_stream_once),
         cmocka_unit_test (test_audience_limits_who_gets_an_event),
         cmocka_unit_test (test_personal_stream_shows_only_what_names_the_person),
         cmocka_unit_test (test_reconnect_replays_what_followed_in_order),
