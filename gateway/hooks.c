@@ -6,6 +6,7 @@
 #include "cab_log.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "cabinet/v1/notifications.pb-c.h"
+#include "static.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +69,10 @@ gw_hook_calendar_after (gw_request_t *req, ProtobufCMessage *msg, gw_reply_t *re
     char etag[80] = "";
     if (feed->etag)
         snprintf (etag, sizeof etag, "\"%.64s\"", feed->etag);
-    const char *match = req->if_none_match;
     gw_reply_header (reply, "Cache-Control", "private, max-age=300");
     if (*etag) {
         gw_reply_header (reply, "ETag", etag);
-        if (match && strcmp (match, etag) == 0) {
+        if (req->if_none_match && gw_etag_matches (req->if_none_match, etag)) {
             gw_reply_empty (reply, HTTP_NOT_MODIFIED);
             return;
         }

@@ -103,9 +103,8 @@ s_resolve (const char *root, const char *rel, char resolved[PATH_MAX])
     return 0;
 }
 
-//  true if the If-None-Match list holds etag (or "*").
-static bool
-s_etag_matches (const char *header, const char *etag)
+bool
+gw_etag_matches (const char *header, const char *etag)
 {
     if (strcmp (header, "*") == 0)
         return true;
@@ -163,7 +162,7 @@ gw_static_serve (gw_request_t *req, gw_reply_t *reply)
     strftime (modified, sizeof modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 
     bool fresh = req->if_none_match
-                     ? s_etag_matches (req->if_none_match, etag)
+                     ? gw_etag_matches (req->if_none_match, etag)
                      : req->if_modified_since && strcmp (req->if_modified_since, modified) == 0;
     if (fresh) {
         close (fd);

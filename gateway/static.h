@@ -20,4 +20,7 @@ bool gw_static_path_ok (const char *path);
 //  Content-Type for a file name, from its extension. Static string.
 const char *gw_static_type (const char *name);
 
+//  true if an If-None-Match header (a list) holds etag, or is "*".
+bool gw_etag_matches (const char *header, const char *etag);
+
 #endif

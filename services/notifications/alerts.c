@@ -21,18 +21,23 @@
 
 //  Meetings whose reminder of $2 seconds is due at $1 and that have not
 //  begun, with the invitees who were invited before it was due (someone
-//  invited an hour before is not "reminded" a day before). $3: the
-//  smaller offsets, whose reminder supersedes this one once due.
+//  invited an hour before is not "reminded" a day before) and have not had
+//  it yet (the notice's cause, as s_reminder_row writes it). $3: the
+//  smaller offsets, whose reminder supersedes this one once due. Each query
+//  below passes over what was already told in the same way, so a run every
+//  few seconds renders nothing twice.
 static const char SQL_REMINDERS[] =
     "SELECT m.id, string_agg (i.user_id::text, ',' ORDER BY i.user_id)"
     "  FROM meetings m JOIN invitees i ON i.meeting_id = m.id"
     " WHERE m.status = 'approved' AND m.published"
-    "   AND m.start_at > to_timestamp ($1::float8) AND m.start_at - make_interval (secs => "
-    "$2::float8) <= to_timestamp ($1::float8)"
+    "   AND m.start_at > to_timestamp ($1::float8)"
+    "   AND m.start_at - make_interval (secs => $2::float8) <= to_timestamp ($1::float8)"
     "   AND m.start_at - make_interval (secs => $3::float8) > to_timestamp ($1::float8)"
     "   AND i.response NOT IN ('decline', 'delegate')"
-    "   AND (i.invited_at IS NULL OR i.invited_at <= m.start_at - make_interval (secs => "
-    "$2::float8))"
+    "   AND (i.invited_at IS NULL"
+    "        OR i.invited_at <= m.start_at - make_interval (secs => $2::float8))"
+    "   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = i.user_id"
+    "                     AND n.dedup_key = 'reminder:' || m.id || ':' || ($2::bigint / 60))"
     " GROUP BY m.id";
 
 //  The lead before the start by type ($2 regular, $3 urgent, $4 emergency).
@@ -40,23 +45,29 @@ static const char SQL_REMINDERS[] =
     "make_interval (secs => CASE m.type WHEN 'urgent' THEN $3::float8"                             \
     " WHEN 'emergency' THEN $4::float8 ELSE $2::float8 END)"
 
-//  Meetings not begun whose replies were due, with who has not replied.
+//  Meetings not begun whose replies were due, with who has not replied
+//  (and has not been alerted).
 static const char SQL_REPLIES_DUE[] =
     "SELECT m.id, string_agg (i.user_id::text, ',' ORDER BY i.user_id)"
     "  FROM meetings m JOIN invitees i ON i.meeting_id = m.id"
     " WHERE m.status = 'approved' AND m.published AND m.start_at > to_timestamp ($1::float8)"
     "   AND m.start_at - " LEAD " <= to_timestamp ($1::float8) AND i.response = 'pending'"
+    "   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = i.user_id"
+    "                     AND n.dedup_key = 'reply_overdue:' || m.id)"
     " GROUP BY m.id";
 
-//  Meetings not begun whose documents were due and that have none.
+//  Meetings not begun whose documents were due and that have none (and
+//  whose alert has not gone out).
 static const char SQL_DOCUMENTS_DUE[] =
     "SELECT m.id, extract (epoch FROM m.start_at - " LEAD ")::bigint FROM meetings m"
     " WHERE m.status = 'approved' AND m.published AND NOT m.has_documents"
-    "   AND m.start_at > to_timestamp ($1::float8) AND m.start_at - " LEAD
-    " <= to_timestamp ($1::float8)";
+    "   AND m.start_at > to_timestamp ($1::float8)"
+    "   AND m.start_at - " LEAD " <= to_timestamp ($1::float8)"
+    "   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.dedup_key = 'documents_overdue:' || m.id)";
 
-//  The clerks and, per clerk, the meetings of the day ($1, $2: its bounds)
-//  their agency's people are invited to.
+//  The clerks without the digest of the day ($3) and, per clerk, the
+//  meetings of the day ($1, $2: its bounds) their agency's people are
+//  invited to.
 static const char SQL_DIGEST[] =
     "SELECT c.id, coalesce (un.name, ''), count (DISTINCT m.id),"
     "       string_agg (DISTINCT to_char (m.start_at, 'HH24:MI') || ' – ' || m.title"
@@ -67,6 +78,8 @@ static const char SQL_DIGEST[] =
     "  JOIN meetings m ON m.id = i.meeting_id"
     " WHERE c.active AND 'clerk' = ANY (c.roles) AND m.status IN ('approved', 'in_progress')"
     "   AND m.start_at >= to_timestamp ($1::float8) AND m.start_at < to_timestamp ($2::float8)"
+    "   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = c.id"
+    "                     AND n.dedup_key = 'digest:' || $3)"
     " GROUP BY c.id, un.name";
 
 static char *
@@ -319,6 +332,7 @@ notify_alerts_digest (PGconn *db, void *arg)
     strftime (date, sizeof date, "%d/%m/%Y", &tm);
     strftime (day, sizeof day, "%Y-%m-%d", &tm);
     s_digest_t d = {.date = date, .day = day};
-    const char *params[] = {s_epoch (from, day_start), s_epoch (to, day_start + SECONDS_PER_DAY)};
-    return s_each (db, SQL_DIGEST, 2, params, s_digest_row, &d);
+    const char *params[] = {s_epoch (from, day_start), s_epoch (to, day_start + SECONDS_PER_DAY),
+                            day};
+    return s_each (db, SQL_DIGEST, 3, params, s_digest_row, &d);
 }

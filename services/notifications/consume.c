@@ -1,16 +1,8 @@
 /*  consume - the consumer of the node's events: the projection first, so
     the notices an event calls for see the state it made.  */
-#include "cab_uuid.h"
 #include "handlers.h"
 #include "projection.h"
 #include "triggers.h"
-
-const char *
-notify_call_user (const cab_call_t *call)
-{
-    const char *id = call->caller ? call->caller->user_id : NULL;
-    return id && cab_uuid_valid (id) ? id : NULL;
-}
 
 cab_status_t
 notify_consume (PGconn *db, const char *topic, const char *key, const Cabinet__V1__Event *ev,

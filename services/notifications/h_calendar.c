@@ -73,10 +73,8 @@ s_token_reply (cab_call_t *call, const PGresult *res)
     cabinet__v1__calendar_token__init (out);
     out->token = cab_db_text (call->arena, res, 0, 0);
     out->created_at = cab_db_text (call->arena, res, 0, 1);
-    const char *base = cab_config_str ("CABINET_PUBLIC_URL");
-    size_t n = strlen (base);
-    out->url = cab_arena_printf (call->arena, "%.*s/api/v1/calendar.ics?token=%s",
-                                 (int) (n && base[n - 1] == '/' ? n - 1 : n), base, out->token);
+    out->url = (char *) notify_public_url (
+        call->arena, cab_arena_printf (call->arena, "/api/v1/calendar.ics?token=%s", out->token));
     return cab_call_reply (call, out);
 }
 

@@ -10,8 +10,7 @@
 
 static const char SQL_LANGUAGE[] =
     "SELECT coalesce ((SELECT language FROM preferences WHERE user_id = $1), 'vi'),"
-    "       (SELECT email FROM contacts WHERE user_id = $1),"
-    "       (SELECT phone FROM contacts WHERE user_id = $1)";
+    "       (SELECT email FROM contacts WHERE user_id = $1)";
 
 static const char SQL_CHOICES[] = "SELECT kind, channels FROM channel_choices WHERE user_id = $1";
 
@@ -51,9 +50,7 @@ s_reply (cab_call_t *call, const char *user)
         return cab_call_error (call, CAB_UNAVAILABLE, NULL, NULL);
     }
     Cabinet__V1__NotificationSettings *out = cab_arena_alloc (call->arena, sizeof *out);
-    size_t kinds = 0;
-    while (notify_kinds[kinds])
-        kinds++;
+    size_t kinds = notify_kind_count ();
     Cabinet__V1__ChannelChoice *rows = cab_arena_alloc (call->arena, kinds * sizeof *rows);
     Cabinet__V1__ChannelChoice **list = cab_arena_alloc (call->arena, kinds * sizeof *list);
     if (!out || !rows || !list) {
@@ -64,14 +61,14 @@ s_reply (cab_call_t *call, const char *user)
     cabinet__v1__notification_settings__init (out);
     out->language = cab_db_text (call->arena, lang, 0, 0);
     out->email = PQgetisnull (lang, 0, 1) ? NULL : cab_db_text (call->arena, lang, 0, 1);
-    out->phone = PQgetisnull (lang, 0, 2) ? NULL : cab_db_text (call->arena, lang, 0, 2);
     for (size_t k = 0; k < kinds; k++) {
-        unsigned set = notify_kind_default (notify_kinds[k]);
+        const char *kind = notify_kind_name (k);
+        unsigned set = notify_kind_default (kind);
         for (int r = 0; r < PQntuples (choices); r++)
-            if (strcmp (PQgetvalue (choices, r, 0), notify_kinds[k]) == 0)
+            if (strcmp (PQgetvalue (choices, r, 0), kind) == 0)
                 set = notify_channels_parse (PQgetvalue (choices, r, 1)) | NOTIFY_APP;
         cabinet__v1__channel_choice__init (&rows[k]);
-        rows[k].kind = (char *) notify_kinds[k];
+        rows[k].kind = (char *) kind;
         rows[k].channels = s_names (call, set, &rows[k].n_channels);
         list[k] = &rows[k];
     }

@@ -36,25 +36,17 @@ static const s_kind_t s_kinds[] = {
 };
 #define KIND_COUNT (sizeof s_kinds / sizeof s_kinds[0])
 
-const char *const notify_kinds[] = {
-    "invitation",
-    "agency_invitation",
-    "delegation",
-    "meeting_changed",
-    "meeting_cancelled",
-    "reminder",
-    "document_published",
-    "poll_received",
-    "poll_due_soon",
-    "poll_overdue",
-    "poll_overdue_organiser",
-    "vote_opened",
-    "reply_overdue",
-    "reply_overdue_organiser",
-    "documents_overdue",
-    "digest",
-    NULL,
-};
+size_t
+notify_kind_count (void)
+{
+    return KIND_COUNT;
+}
+
+const char *
+notify_kind_name (size_t index)
+{
+    return index < KIND_COUNT ? s_kinds[index].kind : NULL;
+}
 
 unsigned
 notify_kind_default (const char *kind)

@@ -12,10 +12,12 @@
 #define NOTIFY_SMS 4u
 #define NOTIFY_ALL (NOTIFY_APP | NOTIFY_EMAIL | NOTIFY_SMS)
 
-//  The kinds, NULL-terminated, in the order the settings list them.
-extern const char *const notify_kinds[];
+//  The kinds, in the order the settings list them: how many, and the
+//  index-th (NULL past the end).
+size_t notify_kind_count (void);
+const char *notify_kind_name (size_t index);
 
-//  True if kind is one of notify_kinds.
+//  True if kind is one of the kinds.
 bool notify_kind_known (const char *kind);
 
 //  The channels a kind goes out on by default (NOTIFY_* bits); 0 for an

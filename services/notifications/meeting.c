@@ -87,12 +87,18 @@ s_time (cab_arena_t *arena, int64_t epoch)
 }
 
 const char *
-notify_url (cab_arena_t *arena, const char *what, const char *id)
+notify_public_url (cab_arena_t *arena, const char *path)
 {
     const char *base = cab_config_str ("CABINET_PUBLIC_URL");
     size_t n = strlen (base);
-    return cab_arena_printf (arena, "%.*s/?%s=%s", (int) (n && base[n - 1] == '/' ? n - 1 : n),
-                             base, what, id);
+    return cab_arena_printf (arena, "%.*s%s", (int) (n && base[n - 1] == '/' ? n - 1 : n), base,
+                             path);
+}
+
+const char *
+notify_url (cab_arena_t *arena, const char *what, const char *id)
+{
+    return notify_public_url (arena, cab_arena_printf (arena, "/?%s=%s", what, id));
 }
 
 cab_status_t

@@ -42,6 +42,9 @@ cab_status_t notify_meeting_invitees (PGconn *db, cab_arena_t *arena, const char
 //  A person's full name ("" when unknown), in arena.
 const char *notify_person_name (PGconn *db, cab_arena_t *arena, const char *user_id);
 
+//  CABINET_PUBLIC_URL followed by path ("/api/v1/…"), in arena.
+const char *notify_public_url (cab_arena_t *arena, const char *path);
+
 //  The web UI's address of a meeting or poll, in arena.
 const char *notify_url (cab_arena_t *arena, const char *what, const char *id);
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 static const char SQL_CONTACT[] =
-    "INSERT INTO contacts (user_id, email, phone, source_sequence) VALUES ($1, $2, $3, $4)"
-    " ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, phone = excluded.phone,"
+    "INSERT INTO contacts (user_id, email, source_sequence) VALUES ($1, $2, $3)"
+    " ON CONFLICT (user_id) DO UPDATE SET email = excluded.email,"
     "   source_sequence = excluded.source_sequence, updated_at = now ()"
     " WHERE contacts.source_sequence <= excluded.source_sequence";
 
@@ -219,9 +219,8 @@ s_user_event (PGconn *db, const Cabinet__V1__Event *ev)
     if (e && e->user && e->user->id && cab_uuid_valid (e->user->id)) {
         char seq[24];
         snprintf (seq, sizeof seq, "%llu", (unsigned long long) s_sequence (ev));
-        const char *params[] = {e->user->id, cab_db_opt (e->user->email),
-                                cab_db_opt (e->user->phone), seq};
-        status = cab_db_command (db, SQL_CONTACT, 4, params);
+        const char *params[] = {e->user->id, cab_db_opt (e->user->email), seq};
+        status = cab_db_command (db, SQL_CONTACT, 3, params);
     }
     if (e)
         cabinet__v1__user_changed__free_unpacked (e, NULL);

@@ -74,23 +74,33 @@ s_channels (const notify_item_t *item, const PGresult *res, int row)
     return set;
 }
 
+//  The meeting's organiser as the iCalendar names them, looked up once per
+//  item (in arena; NULL when unknown).
+static void
+s_organizer (PGconn *db, cab_arena_t *arena, const notify_calendar_t *m, const char **name,
+             const char **email)
+{
+    *name = *email = NULL;
+    if (!m->organizer_id || !cab_uuid_valid (m->organizer_id))
+        return;
+    const char *params[] = {m->organizer_id};
+    PGresult *res = PQexecParams (db, SQL_ORGANIZER, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1) {
+        if (*PQgetvalue (res, 0, 0))
+            *name = cab_db_text (arena, res, 0, 0);
+        if (!PQgetisnull (res, 0, 1) && *PQgetvalue (res, 0, 1))
+            *email = cab_db_text (arena, res, 0, 1);
+    }
+    PQclear (res);
+}
+
 //  The iCalendar of the item's meeting for one attendee (only them: a
 //  meeting of a thousand invitees does not send each the thousand).
 static char *
-s_calendar (PGconn *db, const notify_item_t *item, const char *name, const char *email,
-            const char *user_id)
+s_calendar (const notify_item_t *item, const char *organizer_name, const char *organizer_email,
+            const char *name, const char *email, const char *user_id)
 {
     const notify_calendar_t *m = item->calendar;
-    char organizer_name[256] = "", organizer_email[256] = "";
-    if (m->organizer_id && cab_uuid_valid (m->organizer_id)) {
-        const char *params[] = {m->organizer_id};
-        PGresult *res = PQexecParams (db, SQL_ORGANIZER, 1, NULL, params, NULL, NULL, 0);
-        if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1) {
-            snprintf (organizer_name, sizeof organizer_name, "%s", PQgetvalue (res, 0, 0));
-            snprintf (organizer_email, sizeof organizer_email, "%s", PQgetvalue (res, 0, 1));
-        }
-        PQclear (res);
-    }
     char uid[128];
     snprintf (uid, sizeof uid, "%s@%s", m->id, cab_config_str ("CABINET_NODE_ID"));
     notify_ical_attendee_t attendee = {
@@ -105,8 +115,8 @@ s_calendar (PGconn *db, const notify_item_t *item, const char *name, const char 
         .summary = m->title,
         .location = m->room,
         .url = item->url,
-        .organizer_name = *organizer_name ? organizer_name : NULL,
-        .organizer_email = *organizer_email ? organizer_email : NULL,
+        .organizer_name = organizer_name,
+        .organizer_email = organizer_email,
         .fallback_organizer = cab_config_str ("CABINET_MAIL_FROM"),
         .attendees = &attendee,
         .n_attendees = 1,
@@ -184,7 +194,8 @@ s_record (PGconn *db, const notify_item_t *item, const PGresult *people, int row
 }
 
 static cab_status_t
-s_person (PGconn *db, const notify_item_t *item, const PGresult *people, int row, long *queued)
+s_person (PGconn *db, const notify_item_t *item, const char *const organizer[2],
+          const PGresult *people, int row, long *queued)
 {
     unsigned set = s_channels (item, people, row);
     notify_var_t vars[MAX_VARS + 2];
@@ -201,7 +212,7 @@ s_person (PGconn *db, const notify_item_t *item, const PGresult *people, int row
     }
     char *ics = NULL;
     if ((set & NOTIFY_EMAIL) && item->calendar)
-        ics = s_calendar (db, item, name, PQgetvalue (people, row, P_EMAIL),
+        ics = s_calendar (item, organizer[0], organizer[1], name, PQgetvalue (people, row, P_EMAIL),
                           PQgetvalue (people, row, P_ID));
     cab_status_t status = CAB_OK;
     const unsigned order[] = {NOTIFY_APP, NOTIFY_EMAIL, NOTIFY_SMS};
@@ -238,8 +249,11 @@ notify_queue (PGconn *db, const notify_item_t *item, char *const *user_ids, size
             cab_error ("notifications: recipients: %s", PQresultErrorMessage (people));
             status = CAB_UNAVAILABLE;
         }
+        const char *organizer[2] = {NULL, NULL};
+        if (status == CAB_OK && item->calendar)
+            s_organizer (db, arena, item->calendar, &organizer[0], &organizer[1]);
         for (int row = 0; status == CAB_OK && row < PQntuples (people); row++)
-            status = s_person (db, item, people, row, queued);
+            status = s_person (db, item, organizer, people, row, queued);
     }
     PQclear (people);
     cab_arena_destroy (&arena);

@@ -26,7 +26,7 @@ typedef struct {
 } notify_calendar_t;
 
 typedef struct {
-    const char *kind;          //  notify_kinds
+    const char *kind;          //  one of the kinds (kinds.h)
     const char *cause;         //  what caused it, unique per notice: an event id, a job's key
     const char *meeting_id;    //  may be NULL
     const char *poll_id;       //  may be NULL

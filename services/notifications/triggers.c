@@ -268,8 +268,10 @@ s_poll (PGconn *db, cab_arena_t *arena, const Cabinet__V1__Event *ev)
     const Cabinet__V1__Poll *p = e->poll;
     char count[16];
     snprintf (count, sizeof count, "%zu", e->n_pending_ids);
+    //  The names of those late: only the creator's overdue alert shows them.
     char *late = cab_arena_strdup (arena, "");
-    for (size_t i = 0; late && i < e->n_pending_ids; i++)
+    bool overdue = s_is (ev->type, "poll.overdue");
+    for (size_t i = 0; overdue && late && i < e->n_pending_ids; i++)
         late = cab_arena_printf (arena, "%s%s%s", late, *late ? "\n" : "",
                                  notify_person_name (db, arena, e->pending_ids[i]));
     const notify_var_t vars[] = {{"poll", p->title},

@@ -2,6 +2,8 @@
 #include "worker.h"
 #include "cab_db.h"
 #include "cab_log.h"
+#include "cab_uuid.h"
+#include "handlers.h"
 #include <stdlib.h>
 
 void *
@@ -38,4 +40,11 @@ notify_worker_ready (void *worker, const char **detail)
     if (detail)
         *detail = db ? "ok" : "database unreachable";
     return db;
+}
+
+const char *
+notify_call_user (const cab_call_t *call)
+{
+    const char *id = call->caller ? call->caller->user_id : NULL;
+    return id && cab_uuid_valid (id) ? id : NULL;
 }

@@ -34,12 +34,12 @@ CREATE TABLE users (
 );
 CREATE INDEX users_unit ON users (unit_id) WHERE active;
 
--- Where a person is reached: the account's e-mail and phone (identity's
--- user.* events; never read from identity's tables).
+-- Where a person is reached by mail: the account's e-mail (identity's
+-- user.* events; never read from identity's tables). Phone numbers are not
+-- in events: the SMS lane asks identity for them when it sends.
 CREATE TABLE contacts (
     user_id          uuid PRIMARY KEY,
     email            text,
-    phone            text,
     source_sequence  bigint NOT NULL DEFAULT 0,
     updated_at       timestamptz NOT NULL DEFAULT now ()
 );
