@@ -319,6 +319,93 @@ test_chain_detects_tampering (void **state)
     PQfinish (db);
 }
 
+static void
+test_events_appended_together_keep_their_order_and_fields (void **state)
+{
+    (void) state;
+    char schema[32];
+    PGconn *db = s_fresh_schema (schema, sizeof schema);
+    char node[48];
+    snprintf (node, sizeof node, "many-%s", schema + 2);
+    Cabinet__V1__Unit unit = CABINET__V1__UNIT__INIT;
+    unit.id = "u-1";
+    unit.name = "Văn phòng \"UBND\" tỉnh \\ Hà Nam";
+    const char *const targets[] = {"node-b", "node.c"};
+    const char *const audience[] = {"0190a0b0-0000-7000-8000-000000000001",
+                                    "0190a0b0-0000-7000-8000-000000000002"};
+    const cab_event_t evs[] = {
+        {.type = "unit.created", .subject = "quote\"and\\slash", .payload = &unit.base},
+        {.type = "unit.deleted", .subject = "u-2", .payload = NULL, .key = "k-2"},
+        {.type = "unit.created",
+         .subject = "u-3",
+         .payload = &unit.base,
+         .target_nodes = targets,
+         .target_count = 2,
+         .actor_id = "0190a0b0-0000-7000-8000-000000000009",
+         .meeting_id = "m-1",
+         .audience = audience,
+         .audience_count = 2},
+        {.type = "unit.created", .subject = "u-4", .payload = &unit.base, .topic = "other"},
+    };
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_equal (cab_db_exec (db, "INSERT INTO things (id) VALUES ('many')", 0, NULL, NULL),
+                      CAB_OK);
+    assert_int_equal (cab_outbox_emit_all_commit (db, evs, 4), CAB_OK);
+    //  Committed: the thing and the four rows, in the order given.
+    assert_int_equal (s_count (db, "SELECT count(*) FROM things"), 1);
+    PGresult *res = NULL;
+    assert_int_equal (
+        cab_db_exec (db,
+                     "SELECT type, subject, msg_key, coalesce (topic, '-'),"
+                     " array_to_string (target_nodes, ','), coalesce (actor_id, '-'),"
+                     " coalesce (meeting_id, '-'), coalesce (array_to_string (audience, ','), '-'),"
+                     " payload IS NULL, coalesce (schema_name, '-') FROM outbox ORDER BY id",
+                     0, NULL, &res),
+        CAB_OK);
+    assert_int_equal (PQntuples (res), 4);
+    assert_string_equal (PQgetvalue (res, 0, 1), "quote\"and\\slash");
+    assert_string_equal (PQgetvalue (res, 0, 9), "cabinet.v1.Unit");
+    assert_string_equal (PQgetvalue (res, 1, 0), "unit.deleted");
+    assert_string_equal (PQgetvalue (res, 1, 2), "k-2");
+    assert_string_equal (PQgetvalue (res, 1, 8), "t");
+    assert_string_equal (PQgetvalue (res, 2, 4), "node-b,node.c");
+    assert_string_equal (PQgetvalue (res, 2, 5), "0190a0b0-0000-7000-8000-000000000009");
+    assert_string_equal (PQgetvalue (res, 2, 6), "m-1");
+    assert_string_equal (
+        PQgetvalue (res, 2, 7),
+        "0190a0b0-0000-7000-8000-000000000001,0190a0b0-0000-7000-8000-000000000002");
+    assert_string_equal (PQgetvalue (res, 3, 3), "other");
+    assert_string_equal (PQgetvalue (res, 3, 4), "");
+    assert_string_equal (PQgetvalue (res, 3, 7), "-");
+    PQclear (res);
+    //  The payload is the message's bytes.
+    assert_int_equal (s_count (db,
+                               "SELECT count(*) FROM outbox WHERE payload IS NOT NULL AND"
+                               " position (convert_to ('Văn phòng \"UBND\" tỉnh \\ Hà Nam', 'UTF8')"
+                               " IN payload) > 0"),
+                      3);
+    //  An invalid audience refuses the whole append: nothing is written.
+    const char *const bad[] = {"not an id"};
+    const cab_event_t worse[] = {
+        evs[0], {.type = "unit.created", .subject = "u-5", .audience = bad, .audience_count = 1}};
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_not_equal (cab_outbox_emit_all_commit (db, worse, 2), CAB_OK);
+    cab_db_rollback (db);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox"), 4);
+    //  None: just the COMMIT.
+    assert_int_equal (cab_db_begin (db), CAB_OK);
+    assert_int_equal (cab_outbox_emit_all_commit (db, evs, 0), CAB_OK);
+    //  The relay chains and sends them in that order; the chain verifies.
+    cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 4));
+    cab_relay_destroy (&relay);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox o1 JOIN outbox o2 ON o2.id > o1.id"
+                                   " WHERE o2.seq < o1.seq"),
+                      0);
+    assert_true (cab_outbox_verify (db, NULL));
+    PQfinish (db);
+}
+
 //  Begin a transaction on db that writes a thing and appends its event,
 //  and leave it open.
 static void
@@ -720,6 +807,7 @@ main (void)
         cmocka_unit_test (test_relay_publishes_every_committed_event_in_order),
         cmocka_unit_test (test_rolled_back_change_emits_nothing),
         cmocka_unit_test (test_chain_detects_tampering),
+        cmocka_unit_test (test_events_appended_together_keep_their_order_and_fields),
         cmocka_unit_test (test_row_committed_late_is_chained_and_published_after),
         cmocka_unit_test (test_writers_wake_the_relay_only_while_it_rests),
         cmocka_unit_test (test_one_relay_per_schema_works_and_another_takes_over),

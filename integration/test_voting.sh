@@ -233,6 +233,40 @@ assert_eq "… and leave exactly one ballot" 1 \
 call GET "/api/v1/votes/$V1" "" "${TOKEN[chutri]}"
 assert_json "… counted once" '.voted == 4 and ([.tally[].count] | add) == 4'
 
+# A burst of ballots at once, as a room votes: they are written together
+# (one transaction for whoever casts at the same moment), yet each is judged
+# and answered as if alone, and the refused ones change nothing.
+BURST_FROM=$(psql_q "SELECT coalesce (max (id), 0) FROM voting.outbox")
+burst() { # N USER VOTE OPTION
+  curl -s -o /dev/null -w "$2 %{http_code}\n" -X POST -H "Authorization: Bearer ${TOKEN[$2]}" \
+    -H 'Content-Type: application/json' --data-binary "$(opt "$4")" \
+    "$BASE_URL/api/v1/votes/$3/ballots" >"$ENV_DIR/burst.$1" &
+  RACERS+=($!)
+}
+RACERS=()
+burst 1 daibieu1 "$V1" "Tán thành"
+burst 2 daibieu2 "$V1" "Không tán thành"
+burst 3 daibieu2 "$V1" "Không tán thành"
+burst 4 daibieu2 "$V1" "Không tán thành"
+burst 5 thaythe "$V1" "Không biểu quyết"
+burst 6 daibieu3 "$V1" "Tán thành"
+burst 7 daibieu5 "$V1" "Tán thành"
+burst 8 qtstttt "$V1" "Tán thành"
+burst 9 daibieu1 "$V1" "Đồng ý"
+burst 10 daibieu2 0190c0de-0000-7000-8000-00000000beef "Tán thành"
+wait "${RACERS[@]}"
+assert_eq "a burst of ten ballots: each answered as if alone" \
+  "daibieu1 200|daibieu2 200|daibieu2 200|daibieu2 200|thaythe 200|daibieu3 200|daibieu5 403|qtstttt 404|daibieu1 400|daibieu2 404" \
+  "$(for i in $(seq 1 10); do cat "$ENV_DIR/burst.$i"; done | paste -sd '|')"
+call GET "/api/v1/votes/$V1" "" "${TOKEN[chutri]}"
+assert_json "… the tally holds each voter's ballot once, the refused ones nowhere" \
+  '[.tally[] | [.option, .count]] == [["Tán thành", 2], ["Không tán thành", 1], ["Không biểu quyết", 1]]
+   and .voted == 4'
+assert_eq "… one ballot.cast per accepted ballot" 6 \
+  "$(psql_q "SELECT count (*) FROM voting.outbox WHERE type = 'ballot.cast' AND id > $BURST_FROM")"
+note "the burst's six ballots were written in $(psql_q "SELECT count (DISTINCT xmin::text) FROM voting.outbox
+  WHERE type = 'ballot.cast' AND id > $BURST_FROM") transaction(s)"
+
 call POST "/api/v1/votes/$V1/remote-voters" "$(jq -cn --arg u "${ID[daibieu1]}" '{user_ids: [$u]}')" \
   "${TOKEN[chutri]}"
 assert_error "a present member is not a remote voter" 422

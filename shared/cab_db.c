@@ -350,13 +350,18 @@ cab_db_array (cab_arena_t *arena, char *const *items, size_t n)
 {
     size_t cap = 3;
     for (size_t i = 0; i < n; i++)
-        cap += 2 * strlen (items[i]) + 3;
+        cap += items[i] ? 2 * strlen (items[i]) + 3 : sizeof "NULL,";
     char *out = cab_arena_alloc (arena, cap);
     size_t o = 0;
     out[o++] = '{';
     for (size_t i = 0; i < n; i++) {
         if (i)
             out[o++] = ',';
+        if (!items[i]) {
+            memcpy (out + o, "NULL", 4);
+            o += 4;
+            continue;
+        }
         out[o++] = '"';
         for (const char *c = items[i]; *c; c++) {
             if (*c == '"' || *c == '\\')

@@ -128,7 +128,8 @@ char **cab_db_split (cab_arena_t *arena, const char *text, size_t *n);
 char *cab_db_bytea (cab_arena_t *arena, const void *data, size_t n);
 
 //  A PostgreSQL array literal of items[0..n) in arena, each element
-//  double-quoted with \ and " escaped, so any text survives.
+//  double-quoted with \ and " escaped, so any text survives; a NULL item
+//  is a NULL element.
 char *cab_db_array (cab_arena_t *arena, char *const *items, size_t n);
 
 //  The strings of a JSON array text (array_to_json output), in arena;

@@ -11,6 +11,7 @@
     depend on each other still come in order). cab_outbox_emit_commit
     sends the append with the COMMIT in one round trip.  */
 #include "cab_outbox.h"
+#include "cab_arena.h"
 #include "cab_db.h"
 #include "cab_log.h"
 #include "cab_uuid.h"
@@ -44,27 +45,31 @@ static const char SQL_VERIFY[] =
                     " WHERE prev_hash <> expected_prev OR hash <> expected"
                     " ORDER BY seq LIMIT 1";
 
-//  Postgres text form of bytea: \x followed by hex. Returns a new string.
-static char *
-s_bytea_hex (const unsigned char *data, size_t n)
-{
-    char *text = malloc (2 * n + 3);
-    if (!text)
-        return NULL;
-    text[0] = '\\';
-    text[1] = 'x';
-    for (size_t i = 0; i < n; i++) {
-        text[2 + 2 * i] = "0123456789abcdef"[data[i] >> 4];
-        text[3 + 2 * i] = "0123456789abcdef"[data[i] & 15];
-    }
-    text[2 + 2 * n] = '\0';
-    return text;
-}
+//  outbox_append_many (shared/sql/004_outbox_append_many.sql): the same
+//  for several events, one array per field.
+static const char SQL_APPEND_MANY[] =
+    "SELECT outbox_append_many ($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
+    " $6::text[], $7::bytea[], $8::text[], $9::text[], $10::text[], $11::text[])";
+
+enum {
+    F_ID,
+    F_TYPE,
+    F_SUBJECT,
+    F_TOPIC,
+    F_KEY,
+    F_SCHEMA,
+    F_PAYLOAD,
+    F_ACTOR,
+    F_TARGETS,
+    F_MEETING,
+    F_AUDIENCE,
+    F_COUNT
+};
 
 //  Postgres array literal of node ids ([a-z0-9._-]) or user ids (UUIDs),
-//  checked here, so no quoting is needed. Returns a new string or NULL.
+//  checked here, so no quoting is needed. Returns it in arena, or NULL.
 static char *
-s_text_array (const char *const *items, int count)
+s_id_array (cab_arena_t *arena, const char *const *items, int count)
 {
     size_t size = 3;
     for (int i = 0; i < count; i++) {
@@ -74,9 +79,7 @@ s_text_array (const char *const *items, int count)
                 return NULL;
         size += strlen (items[i]) + 1;
     }
-    char *text = malloc (size);
-    if (!text)
-        return NULL;
+    char *text = cab_arena_alloc (arena, size);
     strcpy (text, "{");
     for (int i = 0; i < count; i++) {
         if (i)
@@ -87,74 +90,94 @@ s_text_array (const char *const *items, int count)
     return text;
 }
 
-//  Append ev; with commit, COMMIT in the same round trip.
-static cab_status_t
-s_emit (PGconn *db, const cab_event_t *ev, bool commit)
+//  ev's fields as outbox_append takes them (text, in arena), with a new
+//  event id. Returns false (logged) when a list of ids is invalid.
+static bool
+s_fields (cab_arena_t *arena, const cab_event_t *ev, char *fields[F_COUNT])
 {
-    cab_status_t status = CAB_INTERNAL;
-    char *payload_hex = NULL, *targets = NULL, *audience = NULL;
-    unsigned char *packed = NULL;
+    char *event_id = cab_arena_alloc (arena, CAB_UUID_LEN + 1);
+    cab_uuid_v7 (event_id);
+    char *payload = NULL;
     if (ev->payload) {
         size_t size = protobuf_c_message_get_packed_size (ev->payload);
-        packed = malloc (size ? size : 1);
-        if (!packed)
-            goto cleanup;
+        unsigned char *packed = cab_arena_alloc (arena, size ? size : 1);
         protobuf_c_message_pack (ev->payload, packed);
-        payload_hex = s_bytea_hex (packed, size);
-        if (!payload_hex)
-            goto cleanup;
+        payload = cab_db_bytea (arena, packed, size);
     }
-    targets = s_text_array (ev->target_nodes, ev->target_nodes ? ev->target_count : 0);
+    char *targets = s_id_array (arena, ev->target_nodes, ev->target_nodes ? ev->target_count : 0);
     if (!targets) {
         cab_error ("outbox: invalid target node list for %s", ev->type);
-        goto cleanup;
+        return false;
     }
-    if (ev->audience && !(audience = s_text_array (ev->audience, ev->audience_count))) {
+    char *audience = NULL;
+    if (ev->audience && !(audience = s_id_array (arena, ev->audience, ev->audience_count))) {
         cab_error ("outbox: invalid audience for %s", ev->type);
-        goto cleanup;
+        return false;
     }
-    char event_id[CAB_UUID_LEN + 1];
-    cab_uuid_v7 (event_id);
-    const char *params[] = {event_id,
-                            ev->type,
-                            ev->subject,
-                            ev->topic,
-                            ev->key ? ev->key : ev->subject,
-                            ev->payload ? ev->payload->descriptor->name : NULL,
-                            payload_hex,
-                            ev->actor_id,
-                            targets,
-                            ev->meeting_id,
-                            audience};
-    if (commit) {
-        const cab_db_stmt_t stmts[] = {{
-                                           NULL,
-                                           SQL_APPEND,
-                                           11,
-                                           params,
-                                       },
-                                       {NULL, "COMMIT", 0, NULL}};
-        status = cab_db_pipeline (db, stmts, 2, NULL);
-    } else
-        status = cab_db_exec (db, SQL_APPEND, 11, params, NULL);
+    fields[F_ID] = event_id;
+    fields[F_TYPE] = (char *) ev->type;
+    fields[F_SUBJECT] = (char *) ev->subject;
+    fields[F_TOPIC] = (char *) ev->topic;
+    fields[F_KEY] = (char *) (ev->key ? ev->key : ev->subject);
+    fields[F_SCHEMA] = ev->payload ? (char *) ev->payload->descriptor->name : NULL;
+    fields[F_PAYLOAD] = payload;
+    fields[F_ACTOR] = (char *) ev->actor_id;
+    fields[F_TARGETS] = targets;
+    fields[F_MEETING] = (char *) ev->meeting_id;
+    fields[F_AUDIENCE] = audience;
+    return true;
+}
+
+//  Append evs[0..n) (one statement: outbox_append, or outbox_append_many
+//  for more than one); with commit, COMMIT in the same round trip.
+static cab_status_t
+s_emit (PGconn *db, const cab_event_t *evs, size_t n, bool commit)
+{
+    cab_arena_t *arena = cab_arena_new ();
+    if (!arena)
+        return CAB_INTERNAL;
+    cab_status_t status = CAB_INTERNAL;
+    char **rows = cab_arena_alloc (arena, n * F_COUNT * sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        if (!s_fields (arena, &evs[i], rows + i * F_COUNT))
+            goto cleanup;
+    const char *params[F_COUNT];
+    if (n == 1)
+        memcpy (params, rows, sizeof params);
+    else {
+        char **column = cab_arena_alloc (arena, n * sizeof *column);
+        for (int f = 0; f < F_COUNT; f++) {
+            for (size_t i = 0; i < n; i++)
+                column[i] = rows[i * F_COUNT + f];
+            params[f] = cab_db_array (arena, column, n);
+        }
+    }
+    const cab_db_stmt_t stmts[] = {{NULL, n == 1 ? SQL_APPEND : SQL_APPEND_MANY, F_COUNT, params},
+                                   {NULL, "COMMIT", 0, NULL}};
+    status = cab_db_pipeline (db, stmts, commit ? 2 : 1, NULL);
 cleanup:
-    free (packed);
-    free (payload_hex);
-    free (targets);
-    free (audience);
+    cab_arena_destroy (&arena);
     return status;
 }
 
 cab_status_t
 cab_outbox_emit (PGconn *db, const cab_event_t *ev)
 {
-    return s_emit (db, ev, false);
+    return s_emit (db, ev, 1, false);
 }
 
 cab_status_t
 cab_outbox_emit_commit (PGconn *db, const cab_event_t *ev)
 {
-    return s_emit (db, ev, true);
+    return s_emit (db, ev, 1, true);
+}
+
+cab_status_t
+cab_outbox_emit_all_commit (PGconn *db, const cab_event_t *evs, size_t n)
+{
+    if (n == 0)
+        return cab_db_commit (db);
+    return s_emit (db, evs, n, true);
 }
 
 bool

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct {
     const char *type;                 //  "user.created"
@@ -32,6 +33,11 @@ cab_status_t cab_outbox_emit (PGconn *db, const cab_event_t *ev);
 //  with its COMMIT in one round trip. CAB_OK once committed; otherwise the
 //  transaction is left for the caller to roll back.
 cab_status_t cab_outbox_emit_commit (PGconn *db, const cab_event_t *ev);
+
+//  Append evs[0..n) in order, in one statement, as the last of the
+//  caller's transaction, sent with its COMMIT in one round trip (a
+//  transaction that wrote many changes at once). As cab_outbox_emit_commit.
+cab_status_t cab_outbox_emit_all_commit (PGconn *db, const cab_event_t *evs, size_t n);
 
 //  Walk the hash chain of this schema's outbox in chain order (seq), over
 //  the rows the relay has chained (a committed row is chained at the

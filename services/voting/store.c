@@ -218,6 +218,41 @@ static const char SQL_BALLOT_UPSERT[] =
     "   (SELECT voted FROM vote_counts WHERE vote_id = $1))"
     " FROM up";
 
+//  The start of a batch of named ballots (vote_store_batch_begin): the
+//  columns of SQL_CAST_CONTEXT, in its order, for each (vote, voter) pair
+//  of the arrays, in their order, each vote FOR SHARE; a pair whose vote
+//  does not exist has no row. CB_ITEM: the pair's place (1-based).
+static const char SQL_BATCH_CONTEXT[] =
+    "SELECT v.status, v.secret, v.signature_required, array_to_json (v.options), v.meeting_id,"
+    " m.chair_id, m.secretary_id,"
+    " EXISTS (SELECT 1 FROM invitees i WHERE i.meeting_id = v.meeting_id"
+    "         AND (i.user_id = r.u OR i.substitute_user_id = r.u)),"
+    " EXISTS (SELECT 1 FROM voters e WHERE e.vote_id = v.id AND e.user_id = r.u),"
+    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0), m.status, r.n"
+    " FROM unnest ($1::uuid[], $2::uuid[]) WITH ORDINALITY AS r (vote, u, n)"
+    " JOIN votes v ON v.id = r.vote LEFT JOIN meetings m ON m.id = v.meeting_id"
+    " ORDER BY r.n FOR SHARE OF v";
+#define CB_ITEM (CC_M_STATUS + 1)
+
+//  Unsigned named ballots of one vote ($1), each voter once ($2, with the
+//  option indexes $3): SQL_BALLOT_UPSERT for many rows. Returns each
+//  voter's row (in no particular order) with whether it replaced one, and
+//  how many have voted once the statement's first ballots are counted.
+static const char SQL_BATCH_UPSERT[] =
+    "WITH up AS ("
+    "  INSERT INTO ballots (vote_id, voter_id, option_index)"
+    "  SELECT $1, b.v, b.o FROM unnest ($2::uuid[], $3::int[]) AS b (v, o)"
+    "  ON CONFLICT (vote_id, voter_id) DO UPDATE SET option_index = EXCLUDED.option_index,"
+    "    signature = NULL, signed_at_text = NULL, signed_at = NULL, key_id = NULL,"
+    "    cast_at = now ()"
+    "  RETURNING voter_id, xmax::text <> '0' AS replaced),"
+    " counted AS ("
+    "  UPDATE vote_counts SET voted = voted + (SELECT count (*) FROM up WHERE NOT up.replaced)"
+    "  WHERE vote_id = $1 AND EXISTS (SELECT 1 FROM up WHERE NOT up.replaced) RETURNING voted)"
+    " SELECT up.voter_id, up.replaced, coalesce ((SELECT voted FROM counted),"
+    "   (SELECT voted FROM vote_counts WHERE vote_id = $1))"
+    " FROM up";
+
 static const char SQL_PARTICIPATION_INSERT[] =
     "INSERT INTO participation (vote_id, voter_id, last_signed_at)"
     " VALUES ($1, $2, to_timestamp ($3::bigint)) ON CONFLICT DO NOTHING RETURNING 1";
@@ -285,9 +320,13 @@ static const char SQL_PUT_INVITEE[] =
 //  ballots grows the tables).
 #define HOT_CAST_CONTEXT "vote_cast_context"
 #define HOT_BALLOT_UPSERT "vote_ballot_upsert"
+#define HOT_BATCH_CONTEXT "vote_batch_context"
+#define HOT_BATCH_UPSERT "vote_batch_upsert"
 static const cab_db_prepared_t s_hot[] = {
     {HOT_CAST_CONTEXT, SQL_CAST_CONTEXT, 2},
     {HOT_BALLOT_UPSERT, SQL_BALLOT_UPSERT, 7},
+    {HOT_BATCH_CONTEXT, SQL_BATCH_CONTEXT, 2},
+    {HOT_BATCH_UPSERT, SQL_BATCH_UPSERT, 3},
 };
 
 /* ---- construction -------------------------------------------------------------------- */
@@ -869,6 +908,55 @@ cleanup:
 
 /* ---- ballots ------------------------------------------------------------------------- */
 
+//  The reply to ballot in, in arena.
+static Cabinet__V1__Ballot *
+s_ballot_reply (cab_arena_t *arena, const vote_cast_in_t *in, bool replaced, long long voted,
+                char *receipt)
+{
+    Cabinet__V1__Ballot *b = cab_arena_alloc (arena, sizeof *b);
+    cabinet__v1__ballot__init (b);
+    b->vote_id = (char *) in->vote_id;
+    b->option = (char *) in->option;
+    b->has_replaced = b->has_voted = b->has_signed_ = true;
+    b->replaced = replaced;
+    b->receipt = receipt;
+    b->voted = (int32_t) voted;
+    b->signed_ = in->signed_;
+    b->signed_at = in->signed_ ? (char *) in->signed_at_text : NULL;
+    return b;
+}
+
+//  ballot.cast for ballot b (in, judged against ctx), its payload in
+//  *payload. A secret ballot's event says how many have voted, nothing
+//  more: not who (the envelope has no actor either) and never what.
+static cab_event_t
+s_ballot_event (const vote_cast_ctx_t *ctx, const vote_cast_in_t *in, const Cabinet__V1__Ballot *b,
+                Cabinet__V1__BallotEvent *payload)
+{
+    cabinet__v1__ballot_event__init (payload);
+    payload->vote_id = (char *) in->vote_id;
+    payload->has_secret = payload->has_voted = payload->has_eligible = payload->has_signed_ = true;
+    payload->secret = ctx->secret;
+    payload->voted = b->voted;
+    payload->eligible = ctx->eligible;
+    payload->signed_ = in->signed_;
+    if (!ctx->secret) {
+        payload->voter_id = (char *) in->voter_id;
+        payload->option = (char *) in->option;
+        payload->has_replaced = true;
+        payload->replaced = b->replaced;
+    }
+    payload->meeting_id = (char *) ctx->meeting_id;
+    return (cab_event_t){
+        .type = "ballot.cast",
+        .subject = in->vote_id,
+        .key = ctx->meeting_id,
+        .payload = &payload->base,
+        .actor_id = ctx->secret ? NULL : in->voter_id,
+        .meeting_id = ctx->meeting_id,
+    };
+}
+
 //  A named ballot: the upsert, counted when it is the voter's first, in one
 //  statement. *replaced tells whether one was replaced.
 static cab_status_t
@@ -970,6 +1058,32 @@ s_cast_secret (PGconn *db, cab_arena_t *arena, const vote_cast_in_t *in, vote_fa
     return CAB_OK;
 }
 
+//  The ballot context of row of r (SQL_CAST_CONTEXT's columns) for
+//  user_id's ballot on vote id, in arena.
+static vote_cast_ctx_t *
+s_cast_ctx (cab_arena_t *arena, const PGresult *r, int row, const char *id, const char *user_id)
+{
+    vote_cast_ctx_t *c = cab_arena_alloc (arena, sizeof *c);
+    c->id = cab_arena_strdup (arena, id);
+    c->meeting_id = cab_db_text (arena, r, row, CC_MEETING);
+    c->meeting_status = cab_db_text (arena, r, row, CC_M_STATUS);
+    if (!vote_state_parse (cab_db_value (r, row, CC_STATUS), &c->state))
+        c->state = VOTE_DRAFT;
+    c->secret = cab_db_bool (r, row, CC_SECRET);
+    c->signature_required = cab_db_bool (r, row, CC_SIGNATURE);
+    c->options = cab_db_json_strings (arena, cab_db_value (r, row, CC_OPTIONS), &c->n_options);
+    c->roles = 0;
+    if (cab_same_id (cab_db_value (r, row, CC_CHAIR), user_id))
+        c->roles |= VOTE_ROLE_CHAIR;
+    if (cab_same_id (cab_db_value (r, row, CC_SECRETARY), user_id))
+        c->roles |= VOTE_ROLE_SECRETARY;
+    if (user_id && cab_db_bool (r, row, CC_INVITEE))
+        c->roles |= VOTE_ROLE_INVITEE;
+    c->caller_eligible = cab_db_bool (r, row, CC_CALLER_ELIGIBLE);
+    c->eligible = (int) cab_db_long (r, row, CC_ELIGIBLE);
+    return c;
+}
+
 cab_status_t
 vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id, const char *user_id,
                        vote_cast_ctx_t **ctx)
@@ -985,35 +1099,13 @@ vote_store_cast_begin (vote_store_t *self, cab_arena_t *arena, const char *id, c
     status = cab_db_pipeline (db, stmts, 2, res);
     if (status == CAB_OK && PQntuples (res[1]) == 0)
         status = CAB_NOT_FOUND;
-    if (status != CAB_OK) {
-        PQclear (res[0]);
-        PQclear (res[1]);
-        cab_db_rollback (db);
-        return status;
-    }
-    const PGresult *r = res[1];
-    vote_cast_ctx_t *c = cab_arena_alloc (arena, sizeof *c);
-    c->id = cab_arena_strdup (arena, id);
-    c->meeting_id = cab_db_text (arena, r, 0, CC_MEETING);
-    c->meeting_status = cab_db_text (arena, r, 0, CC_M_STATUS);
-    if (!vote_state_parse (cab_db_value (r, 0, CC_STATUS), &c->state))
-        c->state = VOTE_DRAFT;
-    c->secret = cab_db_bool (r, 0, CC_SECRET);
-    c->signature_required = cab_db_bool (r, 0, CC_SIGNATURE);
-    c->options = cab_db_json_strings (arena, cab_db_value (r, 0, CC_OPTIONS), &c->n_options);
-    c->roles = 0;
-    if (cab_same_id (cab_db_value (r, 0, CC_CHAIR), user_id))
-        c->roles |= VOTE_ROLE_CHAIR;
-    if (cab_same_id (cab_db_value (r, 0, CC_SECRETARY), user_id))
-        c->roles |= VOTE_ROLE_SECRETARY;
-    if (user_id && cab_db_bool (r, 0, CC_INVITEE))
-        c->roles |= VOTE_ROLE_INVITEE;
-    c->caller_eligible = cab_db_bool (r, 0, CC_CALLER_ELIGIBLE);
-    c->eligible = (int) cab_db_long (r, 0, CC_ELIGIBLE);
+    if (status == CAB_OK)
+        *ctx = s_cast_ctx (arena, res[1], 0, id, user_id);
     PQclear (res[0]);
     PQclear (res[1]);
-    *ctx = c;
-    return CAB_OK;
+    if (status != CAB_OK)
+        cab_db_rollback (db);
+    return status;
 }
 
 void
@@ -1047,16 +1139,7 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *
         status = s_cast_named (db, arena, in, fault, &replaced, &voted);
     if (status != CAB_OK)
         goto cleanup;
-    Cabinet__V1__Ballot *b = cab_arena_alloc (arena, sizeof *b);
-    cabinet__v1__ballot__init (b);
-    b->vote_id = (char *) in->vote_id;
-    b->option = (char *) in->option;
-    b->has_replaced = b->has_voted = b->has_signed_ = true;
-    b->replaced = replaced;
-    b->receipt = receipt;
-    b->voted = (int32_t) voted;
-    b->signed_ = in->signed_;
-    b->signed_at = in->signed_ ? (char *) in->signed_at_text : NULL;
+    Cabinet__V1__Ballot *b = s_ballot_reply (arena, in, replaced, voted, receipt);
 
     //  A secret ballot's recorded reply (choice, receipt) goes with the
     //  vote's closing.
@@ -1069,36 +1152,167 @@ vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote_cast_ctx_t *
     if ((status = vote_store_idem_record (db, idem, &b->base, fault)) != CAB_OK)
         goto cleanup;
 
-    //  A secret ballot's event says how many have voted, nothing more: not
-    //  who (the envelope has no actor either) and never what.
-    Cabinet__V1__BallotEvent payload = CABINET__V1__BALLOT_EVENT__INIT;
-    payload.vote_id = (char *) in->vote_id;
-    payload.has_secret = payload.has_voted = payload.has_eligible = payload.has_signed_ = true;
-    payload.secret = ctx->secret;
-    payload.voted = b->voted;
-    payload.eligible = ctx->eligible;
-    payload.signed_ = in->signed_;
-    if (!ctx->secret) {
-        payload.voter_id = (char *) in->voter_id;
-        payload.option = (char *) in->option;
-        payload.has_replaced = true;
-        payload.replaced = replaced;
-    }
-    payload.meeting_id = (char *) ctx->meeting_id;
-    cab_event_t ev = {
-        .type = "ballot.cast",
-        .subject = in->vote_id,
-        .key = ctx->meeting_id,
-        .payload = &payload.base,
-        .actor_id = ctx->secret ? NULL : in->voter_id,
-        .meeting_id = ctx->meeting_id,
-    };
+    Cabinet__V1__BallotEvent payload;
+    cab_event_t ev = s_ballot_event (ctx, in, b, &payload);
     //  Last, after every row it describes, and with the COMMIT (one round trip).
     if ((status = cab_outbox_emit_commit (db, &ev)) == CAB_OK)
         *ballot = b;
 cleanup:
     if (status != CAB_OK)
         cab_db_rollback (db);
+    return status;
+}
+
+/* ---- ballots written together (group commit) ----------------------------------------- */
+
+cab_status_t
+vote_store_batch_begin (vote_store_t *self, size_t n, const char *const *vote_ids,
+                        const char *const *voter_ids, cab_arena_t *const *arenas,
+                        vote_cast_ctx_t **ctxs)
+{
+    PGconn *db = self->db;
+    cab_status_t status =
+        cab_db_prepare (db, s_hot, sizeof s_hot / sizeof s_hot[0], &self->prepared);
+    if (status != CAB_OK)
+        return status;
+    cab_arena_t *arena = cab_arena_new ();
+    if (!arena)
+        return CAB_INTERNAL;
+    const char *params[] = {cab_db_array (arena, (char *const *) vote_ids, n),
+                            cab_db_array (arena, (char *const *) voter_ids, n)};
+    const cab_db_stmt_t stmts[] = {{NULL, "BEGIN", 0, NULL}, {HOT_BATCH_CONTEXT, NULL, 2, params}};
+    PGresult *res[2] = {NULL, NULL};
+    status = cab_db_pipeline (db, stmts, 2, res);
+    cab_arena_destroy (&arena);
+    for (size_t i = 0; i < n; i++)
+        ctxs[i] = NULL;
+    for (int row = 0; status == CAB_OK && row < PQntuples (res[1]); row++) {
+        long long item = cab_db_long (res[1], row, CB_ITEM) - 1;
+        if (item >= 0 && (size_t) item < n)
+            ctxs[item] = s_cast_ctx (arenas[item], res[1], row, vote_ids[item], voter_ids[item]);
+    }
+    PQclear (res[0]);
+    PQclear (res[1]);
+    if (status != CAB_OK)
+        cab_db_rollback (db);
+    return status;
+}
+
+//  One upsert of a batch: the ballots of one vote, each voter once.
+typedef struct {
+    const char *vote_id;
+    size_t *items;  //  indexes into the batch, in its order
+    size_t n;
+} s_upsert_t;
+
+//  Split ballots[0..n) into upserts: per vote, the first ballot of each
+//  voter in the first, a voter's second in the next, and so on (a
+//  statement cannot change a row twice), in order. Returns how many, in
+//  *ups (arena).
+static size_t
+s_upserts (cab_arena_t *arena, const vote_batch_ballot_t *ballots, size_t n, s_upsert_t **ups)
+{
+    size_t *round = cab_arena_alloc (arena, n * sizeof *round);
+    size_t rounds = 0;
+    for (size_t i = 0; i < n; i++) {
+        round[i] = 0;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (ballots[j].in->vote_id, ballots[i].in->vote_id) == 0
+                && strcmp (ballots[j].in->voter_id, ballots[i].in->voter_id) == 0)
+                round[i] = round[j] + 1;
+        if (round[i] + 1 > rounds)
+            rounds = round[i] + 1;
+    }
+    s_upsert_t *list = cab_arena_alloc (arena, n * sizeof *list);
+    size_t count = 0;
+    for (size_t r = 0; r < rounds; r++) {
+        size_t first = count;  //  the round's upserts
+        for (size_t i = 0; i < n; i++) {
+            if (round[i] != r)
+                continue;
+            size_t u = first;
+            while (u < count && strcmp (list[u].vote_id, ballots[i].in->vote_id) != 0)
+                u++;
+            if (u == count)
+                list[count++] = (s_upsert_t){.vote_id = ballots[i].in->vote_id,
+                                             .items = cab_arena_alloc (arena, n * sizeof (size_t))};
+            list[u].items[list[u].n++] = i;
+        }
+    }
+    *ups = list;
+    return count;
+}
+
+cab_status_t
+vote_store_batch_cast (vote_store_t *self, vote_batch_ballot_t *ballots, size_t n)
+{
+    PGconn *db = self->db;
+    cab_arena_t *arena = cab_arena_new ();
+    if (!arena) {
+        cab_db_rollback (db);
+        return CAB_INTERNAL;
+    }
+    s_upsert_t *ups = NULL;
+    size_t n_ups = s_upserts (arena, ballots, n, &ups);
+    cab_db_stmt_t *stmts = cab_arena_alloc (arena, (n_ups ? n_ups : 1) * sizeof *stmts);
+    for (size_t u = 0; u < n_ups; u++) {
+        char **voters = cab_arena_alloc (arena, ups[u].n * sizeof *voters);
+        char **options = cab_arena_alloc (arena, ups[u].n * sizeof *options);
+        for (size_t k = 0; k < ups[u].n; k++) {
+            const vote_cast_in_t *in = ballots[ups[u].items[k]].in;
+            voters[k] = (char *) in->voter_id;
+            options[k] = s_int_text (arena, in->option_index);
+        }
+        const char **params = cab_arena_alloc (arena, 3 * sizeof *params);
+        params[0] = ups[u].vote_id;
+        params[1] = cab_db_array (arena, voters, ups[u].n);
+        params[2] = cab_db_array (arena, options, ups[u].n);
+        stmts[u] = (cab_db_stmt_t){HOT_BATCH_UPSERT, NULL, 3, params};
+    }
+    PGresult **res = cab_arena_alloc (arena, (n_ups ? n_ups : 1) * sizeof *res);
+    cab_status_t status = n_ups ? cab_db_pipeline (db, stmts, (int) n_ups, res) : CAB_OK;
+    for (size_t u = 0; status == CAB_OK && u < n_ups; u++) {
+        //  How many had voted before: the count after, less the first
+        //  ballots of this statement; then each ballot in order.
+        const PGresult *r = res[u];
+        long long voted = PQntuples (r) ? cab_db_long (r, 0, 2) : 0;
+        for (int row = 0; row < PQntuples (r); row++)
+            voted -= !cab_db_bool (r, row, 1);
+        for (size_t k = 0; k < ups[u].n; k++) {
+            vote_batch_ballot_t *b = &ballots[ups[u].items[k]];
+            bool replaced = false, found = false;
+            for (int row = 0; row < PQntuples (r) && !found; row++)
+                if (cab_same_id (cab_db_value (r, row, 0), b->in->voter_id)) {
+                    found = true;
+                    replaced = cab_db_bool (r, row, 1);
+                }
+            if (!found) {
+                cab_error ("voting: the batch upsert returned no row for a ballot");
+                status = CAB_INTERNAL;
+                break;
+            }
+            voted += !replaced;
+            b->ballot = s_ballot_reply (b->arena, b->in, replaced, voted, NULL);
+        }
+    }
+    for (size_t u = 0; u < n_ups && status == CAB_OK; u++)
+        PQclear (res[u]);
+    if (status == CAB_OK) {
+        cab_event_t *evs = cab_arena_alloc (arena, (n ? n : 1) * sizeof *evs);
+        Cabinet__V1__BallotEvent *payloads =
+            cab_arena_alloc (arena, (n ? n : 1) * sizeof *payloads);
+        for (size_t i = 0; i < n; i++)
+            evs[i] =
+                s_ballot_event (ballots[i].ctx, ballots[i].in, ballots[i].ballot, &payloads[i]);
+        //  Last, after every row they describe, and with the COMMIT.
+        status = cab_outbox_emit_all_commit (db, evs, n);
+    }
+    if (status != CAB_OK) {
+        cab_db_rollback (db);
+        for (size_t i = 0; i < n; i++)
+            ballots[i].ballot = NULL;
+    }
+    cab_arena_destroy (&arena);
     return status;
 }
 

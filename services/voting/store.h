@@ -178,6 +178,34 @@ cab_status_t vote_store_cast (vote_store_t *self, cab_arena_t *arena, const vote
                               const vote_cast_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
                               Cabinet__V1__Ballot **ballot);
 
+//  Ballots written together (group commit, h_ballots.c): one
+//  transaction, one statement per vote for the rows, one for the events.
+
+//  Begin a batch: open its transaction and read, for each (vote_ids[i],
+//  voter_ids[i]), what judging that ballot needs into ctxs[i] (in
+//  arenas[i]), NULL when the vote does not exist; every vote FOR SHARE, as
+//  vote_store_cast_begin; one round trip. CAB_OK with the transaction
+//  open: the caller judges each ballot, then ends it with
+//  vote_store_batch_cast or vote_store_cast_abort. A failure leaves no
+//  transaction open.
+cab_status_t vote_store_batch_begin (vote_store_t *self, size_t n, const char *const *vote_ids,
+                                     const char *const *voter_ids, cab_arena_t *const *arenas,
+                                     vote_cast_ctx_t **ctxs);
+
+//  One ballot of a batch: of a named vote without signatures, judged.
+typedef struct {
+    const vote_cast_ctx_t *ctx;
+    const vote_cast_in_t *in;
+    cab_arena_t *arena;           //  the reply's
+    Cabinet__V1__Ballot *ballot;  //  the reply, set on CAB_OK
+} vote_batch_ballot_t;
+
+//  Cast ballots[0..n) in order (a voter's later ballot replaces an
+//  earlier one, in the batch too) with their ballot.cast events, and
+//  commit the transaction vote_store_batch_begin opened (n may be 0).
+//  CAB_OK with every reply set; otherwise rolled back, and a failure.
+cab_status_t vote_store_batch_cast (vote_store_t *self, vote_batch_ballot_t *ballots, size_t n);
+
 //  The signed ballots of a closed named vote, with the keys that verified
 //  them.
 cab_status_t vote_store_export (vote_store_t *self, cab_arena_t *arena, const vote_info_t *info,
