@@ -297,8 +297,9 @@ if [ "$T_FAIL" -eq 0 ]; then
   (CABINET_WORKERS=$CABINET_WORKERS), PostgreSQL on a Unix socket, log level warn.
 - data: $N_MEETINGS meetings, $N_INVITATIONS invitations (bench/load_calendar.sql);
   $N_DOCUMENTS documents with about 200 words of text each (bench/load_documents.sql).
-- vote storm: $STORM_VOTERS voters invited and present, one new named vote per round, wrk with
-  bench/ballot.lua; PostgreSQL restarted for it with fsync on (the rows above run as the test
+- vote storm: $STORM_VOTERS voters invited and present, one new named vote per round, $STORM_ROUNDS
+  rounds (median), wrk with bench/ballot.lua; the database vacuumed and analysed before it (the
+  rows loaded above), PostgreSQL restarted for it with fsync on (the rows above run as the test
   harness starts it, with fsync off), synchronous_commit on; the gateway and the voting service with
   CABINET_HTTP_THREADS=$STORM_HTTP_THREADS and CABINET_WORKERS=$STORM_WORKERS; load on the machine
   meanwhile (other work shares it): $STORM_LOAD.
