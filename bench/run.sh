@@ -77,18 +77,24 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# round PATH [HEADER] [SCRIPT]: one wrk run; prints "requests_per_s p99_ms non2xx errors"
-round() {
-  local path=$1 hdr=${2-} script=${3-} out=$ENV_DIR/wrk.out args=()
-  [ -n "$hdr" ] && args+=(-H "$hdr")
-  [ -n "$script" ] && args+=(-s "$CAB_ROOT/bench/$script")
-  wrk -t "$THREADS" -c "$CONNS" -d "${SECONDS_PER_ROUND}s" --latency "${args[@]}" "$BASE_URL$path" >"$out" 2>&1
+# wrk_figures FILE: wrk's output in FILE as "requests_per_s p99_ms non2xx errors"
+wrk_figures() {
+  local out=$1
   local rps p99 non2xx errors
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
   p99=$(awk '$1 == "99%" { print $2 }' "$out")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
   errors=$(awk '/Socket errors:/ { s = 0; for (i = 4; i <= NF; i += 2) s += $i; print s }' "$out")
   echo "${rps:-0} $(to_ms "${p99:-0}") ${non2xx:-0} ${errors:-0}"
+}
+
+# round PATH [HEADER] [SCRIPT]: one wrk run; prints "requests_per_s p99_ms non2xx errors"
+round() {
+  local path=$1 hdr=${2-} script=${3-} out=$ENV_DIR/wrk.out args=()
+  [ -n "$hdr" ] && args+=(-H "$hdr")
+  [ -n "$script" ] && args+=(-s "$CAB_ROOT/bench/$script")
+  wrk -t "$THREADS" -c "$CONNS" -d "${SECONDS_PER_ROUND}s" --latency "${args[@]}" "$BASE_URL$path" >"$out" 2>&1
+  wrk_figures "$out"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

@@ -146,12 +146,7 @@ storm_wrk() {
   local out=$STORM_DIR/wrk.out
   STORM_VOTE=$STORM_VOTE STORM_TOKENS=$STORM_DIR/tokens STORM_THREADS=$THREADS \
     wrk -t "$THREADS" -c "$CONNS" -d "${1}s" --latency -s "$CAB_ROOT/bench/ballot.lua" "$BASE_URL" >"$out" 2>&1
-  local rps p99 non2xx errors
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-  p99=$(awk '$1 == "99%" { print $2 }' "$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-  errors=$(awk '/Socket errors:/ { s = 0; for (i = 4; i <= NF; i += 2) s += $i; print s }' "$out")
-  echo "${rps:-0} $(to_ms "${p99:-0}") ${non2xx:-0} ${errors:-0}"
+  wrk_figures "$out"
   cat "$out" >>"$STORM_DIR/wrk.all"
 }
 

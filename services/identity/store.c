@@ -1070,12 +1070,8 @@ ident_store_user_update (ident_store_t *self, cab_arena_t *arena, const char *id
     status = s_emit_user (self, "user.updated", *user, changed, n_changed, actor_id);
     if (status == CAB_OK)
         status = s_emit_directory_user (self, *user, actor_id);
-    if (status == CAB_OK)
-        status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t
@@ -1331,11 +1327,8 @@ ident_store_ldap_sync (ident_store_t *self, cab_arena_t *arena, const ident_ldap
         }
     }
     *user_id = user->id;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t

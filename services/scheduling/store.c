@@ -1288,11 +1288,8 @@ sched_store_meeting_create (sched_store_t *self, cab_arena_t *arena, const sched
         goto cleanup;
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t
@@ -1358,11 +1355,8 @@ sched_store_meeting_update (sched_store_t *self, cab_arena_t *arena, const char 
         goto cleanup;
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t
@@ -1390,11 +1384,8 @@ sched_store_set_secret (sched_store_t *self, cab_arena_t *arena, const char *id,
     }
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 static const char *
@@ -1618,11 +1609,8 @@ sched_store_rsvp (sched_store_t *self, cab_arena_t *arena, const sched_rsvp_in_t
         goto cleanup;
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t
@@ -1661,11 +1649,8 @@ sched_store_name_attendees (sched_store_t *self, cab_arena_t *arena, const char 
         goto cleanup;
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 static int32_t
@@ -1761,11 +1746,8 @@ sched_store_attendance (sched_store_t *self, cab_arena_t *arena, const sched_att
         goto cleanup;
     if ((status = s_idem_record (self, idem, &(*meeting)->meeting->base, fault)) != CAB_OK)
         goto cleanup;
-    status = cab_db_commit (self->db);
 cleanup:
-    if (status != CAB_OK)
-        cab_db_rollback (self->db);
-    return status;
+    return cab_db_end (self->db, status);
 }
 
 cab_status_t

@@ -118,13 +118,12 @@ static const char SQL_TARGET_INSERT[] =
 //  The poll's row: FOR UPDATE by whoever changes its state, FOR SHARE by
 //  an answer, so a close waits for the answers under way and an answer
 //  after it sees the poll closed.
-static const char SQL_POLL_LOCK[] =
-    "SELECT p.status, extract (epoch FROM p.deadline)::bigint, extract (epoch FROM now ())::bigint"
-    " FROM polls p WHERE p.id = $1 FOR UPDATE";
-
-static const char SQL_POLL_SHARE[] =
-    "SELECT p.status, extract (epoch FROM p.deadline)::bigint, extract (epoch FROM now ())::bigint"
-    " FROM polls p WHERE p.id = $1 FOR SHARE";
+#define POLL_STATE                                                                                 \
+    "SELECT p.status, extract (epoch FROM p.deadline)::bigint, extract (epoch FROM now "           \
+    "())::bigint"                                                                                  \
+    " FROM polls p WHERE p.id = $1"
+static const char SQL_POLL_LOCK[] = POLL_STATE " FOR UPDATE";
+static const char SQL_POLL_SHARE[] = POLL_STATE " FOR SHARE";
 
 static const char SQL_POLL_TARGET_LIST[] =
     "SELECT kind, target_id FROM poll_targets WHERE poll_id = $1 ORDER BY position";

@@ -1295,7 +1295,7 @@ vote_store_batch_cast (vote_store_t *self, vote_batch_ballot_t *ballots, size_t 
             b->ballot = s_ballot_reply (b->arena, b->in, replaced, voted, NULL);
         }
     }
-    for (size_t u = 0; u < n_ups && status == CAB_OK; u++)
+    for (size_t u = 0; u < n_ups; u++)  //  NULL where the pipeline failed (zeroed by the arena)
         PQclear (res[u]);
     if (status == CAB_OK) {
         cab_event_t *evs = cab_arena_alloc (arena, (n ? n : 1) * sizeof *evs);
