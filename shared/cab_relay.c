@@ -1,7 +1,7 @@
 /*  cab_relay - outbox rows -> audit chain -> Kafka (confirmed) -> ZeroMQ PUB.
 
     The relay is the outbox's only chainer. One cycle: chain the rows that
-    have committed since the last cycle (outbox_chain: each, lowest id
+    have committed since the last cycle (cab_chain_rows: each, lowest id
     first, gets the next place in the audit chain, seq, and its hash) and
     COMMIT, so a row's place is on disk before anyone sees it; read up to
     BATCH chained, unsent rows in seq order (rows from earlier cycles whose
@@ -31,6 +31,7 @@
     after BURST_LINGER_MS, as it does after every cycle of a burst. A poll
     timeout is the fallback.  */
 #include "cab_relay.h"
+#include "cab_chain.h"
 #include "cab_config.h"
 #include "cab_db.h"
 #include "cab_kafka.h"
@@ -61,7 +62,6 @@
 #define BURST_LINGER_MS 10
 
 //  BATCH rows at most per cycle, in both statements.
-static const char SQL_CHAIN[] = "SELECT outbox_chain (100)";
 static const char SQL_CLAIM[] =
     "SELECT seq, event_id, type, subject, topic, msg_key, schema_name, payload,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'), coalesce(actor_id, ''),"
@@ -254,24 +254,21 @@ s_produce (cab_relay_t *self, PGresult *res, int i, row_t *row)
 static int
 s_cycle (cab_relay_t *self)
 {
-    //  The chain, its COMMIT and the claim in one round trip; the mark and
-    //  its COMMIT in another. Not prepared: planned each cycle, for the
-    //  outbox as it is now (a plan cached while it was small would scan it
-    //  all as it grows by thousands of rows between two of autovacuum's
-    //  analyses). The claim reads committed rows only, so it needs no lock:
-    //  this relay is the schema's only one at work (see s_lead).
-    const cab_db_stmt_t claim[] = {{NULL, "BEGIN", 0, NULL},
-                                   {NULL, SQL_CHAIN, 0, NULL},
-                                   {NULL, "COMMIT", 0, NULL},
-                                   {NULL, SQL_CLAIM, 0, NULL}};
-    PGresult *claimed[4] = {NULL, NULL, NULL, NULL};
-    if (cab_db_pipeline (self->db, claim, 4, claimed) != CAB_OK) {
+    //  The chain and its COMMIT, with the claim after it in the same round
+    //  trip; the mark and its COMMIT in another. Not prepared: planned each
+    //  cycle, for the outbox as it is now (a plan cached while it was small
+    //  would scan it all as it grows by thousands of rows between two of
+    //  autovacuum's analyses). The claim reads committed rows only, so it
+    //  needs no lock: this relay is the schema's only one at work (see
+    //  s_lead).
+    const cab_db_stmt_t claim[] = {{NULL, "COMMIT", 0, NULL}, {NULL, SQL_CLAIM, 0, NULL}};
+    PGresult *claimed[2] = {NULL, NULL};
+    if (cab_chain_rows (self->db, BATCH, claim, 2, claimed) < 0) {
         cab_db_rollback (self->db);
         return -1;
     }
-    for (int i = 0; i < 3; i++)
-        PQclear (claimed[i]);
-    PGresult *res = claimed[3];
+    PQclear (claimed[0]);
+    PGresult *res = claimed[1];
     if (PQbackendPID (self->db) != self->leader_pid) {
         //  The connection was repaired on the way: a new server process,
         //  without the relay lock. What was chained stays chained; another

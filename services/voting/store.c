@@ -223,15 +223,23 @@ static const char SQL_BALLOT_UPSERT[] =
 //  of the arrays, in their order, each vote FOR SHARE; a pair whose vote
 //  does not exist has no row. CB_ITEM: the pair's place (1-based).
 static const char SQL_BATCH_CONTEXT[] =
-    "SELECT v.status, v.secret, v.signature_required, array_to_json (v.options), v.meeting_id,"
+    "WITH r AS (SELECT * FROM unnest ($1::uuid[], $2::uuid[]) WITH ORDINALITY AS r (vote, u, n)),"
+    " v AS (SELECT v.id, v.status, v.secret, v.signature_required,"
+    "         array_to_json (v.options) AS options, v.meeting_id,"
+    "         coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0) AS "
+    "eligible"
+    "       FROM votes v WHERE v.id = ANY ($1::uuid[]) FOR SHARE)"
+    //  Each vote once (locked once), each voter by index: scalar subqueries,
+    //  which PostgreSQL never turns into a scan of every vote's voters.
+    " SELECT v.status, v.secret, v.signature_required, v.options, v.meeting_id,"
     " m.chair_id, m.secretary_id,"
-    " EXISTS (SELECT 1 FROM invitees i WHERE i.meeting_id = v.meeting_id"
-    "         AND (i.user_id = r.u OR i.substitute_user_id = r.u)),"
-    " EXISTS (SELECT 1 FROM voters e WHERE e.vote_id = v.id AND e.user_id = r.u),"
-    " coalesce ((SELECT c.eligible FROM vote_counts c WHERE c.vote_id = v.id), 0), m.status, r.n"
-    " FROM unnest ($1::uuid[], $2::uuid[]) WITH ORDINALITY AS r (vote, u, n)"
-    " JOIN votes v ON v.id = r.vote LEFT JOIN meetings m ON m.id = v.meeting_id"
-    " ORDER BY r.n FOR SHARE OF v";
+    " coalesce ((SELECT true FROM invitees i WHERE i.user_id = r.u AND i.meeting_id = v.meeting_id"
+    "            LIMIT 1),"
+    "           (SELECT true FROM invitees i WHERE i.substitute_user_id = r.u"
+    "            AND i.meeting_id = v.meeting_id LIMIT 1), false),"
+    " coalesce ((SELECT true FROM voters e WHERE e.vote_id = v.id AND e.user_id = r.u), false),"
+    " v.eligible, m.status, r.n"
+    " FROM r JOIN v ON v.id = r.vote LEFT JOIN meetings m ON m.id = v.meeting_id ORDER BY r.n";
 #define CB_ITEM (CC_M_STATUS + 1)
 
 //  Unsigned named ballots of one vote ($1), each voter once ($2, with the

@@ -1,6 +1,7 @@
 /*  Unit tests: UUIDv7, status mapping, crypto helpers, UTF-8/NFC, arena,
     metrics rendering, configuration.  */
 #include "cab_arena.h"
+#include "cab_chain.h"
 #include "cab_config.h"
 #include "cab_crypto.h"
 #include "cab_db.h"
@@ -110,6 +111,38 @@ test_sha256_hex_matches_known_vector (void **state)
     char hex[CAB_SHA256_HEX + 1];
     cab_sha256_hex ("abc", 3, hex);
     assert_string_equal (hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+//  The audit chain's hash: the fields joined by '|' (NULL topic, schema and
+//  actor as ""), the meeting and the audience only when set, then the
+//  payload's bytes, as cab_outbox_verify's SQL expression hashes them.
+static void
+test_chain_hash_covers_the_fields_as_the_sql_does (void **state)
+{
+    (void) state;
+    char hex[CAB_CHAIN_HASH_HEX + 1];
+    const unsigned char payload[] = {0, 1, 2, 255};
+    cab_chain_fields_t row = {.event_id = "0b6a3c1e-1f2d-4c3b-9a8e-7d6c5b4a3f21",
+                              .type = "ballot.cast",
+                              .subject = "vote-1",
+                              .key = "key-1",
+                              .schema = "cabinet.v1.Ballot",
+                              .meeting = "meet-1",
+                              .audience = "u1,u2",
+                              .payload = payload,
+                              .payload_len = sizeof payload};
+    assert_true (cab_chain_hash ("prev0", &row, hex));
+    assert_string_equal (hex, "66ea37135940a01e4076ab8d6bd44642114cd388a154ee8528054307e96b2296");
+    //  The first row (no previous hash), no meeting, no audience, a tombstone.
+    cab_chain_fields_t first = {
+        .event_id = "e", .type = "t", .subject = "s", .topic = "topic", .key = "k"};
+    assert_true (cab_chain_hash ("", &first, hex));
+    assert_string_equal (hex, "9cec98a937165158838aa88b44feaa80c770d6c3b8049283862ae0658f33ac2b");
+    //  An empty meeting and an empty audience still count (they are set).
+    cab_chain_fields_t empty = {
+        .event_id = "e", .type = "t", .subject = "s", .key = "", .meeting = "", .audience = ""};
+    assert_true (cab_chain_hash ("h", &empty, hex));
+    assert_string_equal (hex, "56f83df1630ec12fc542a8c956378bf1ea4e807b2f5e79cfdcd281652e380717");
 }
 
 static void
@@ -308,6 +341,7 @@ main (void)
         cmocka_unit_test (test_status_messages_are_vietnamese),
         cmocka_unit_test (test_token_new_is_random_base64url),
         cmocka_unit_test (test_sha256_hex_matches_known_vector),
+        cmocka_unit_test (test_chain_hash_covers_the_fields_as_the_sql_does),
         cmocka_unit_test (test_csrf_token_depends_on_session),
         cmocka_unit_test (test_secure_equal_refuses_empty_and_prefix),
         cmocka_unit_test (test_base32_round_trips_rfc4648),
