@@ -30,15 +30,20 @@ STORM_VOTERS=${STORM_VOTERS:-500}
 STORM_ROUNDS=${STORM_ROUNDS:-5}
 # The storm's node: the gateway and the voting service restarted with more
 # threads than the defaults (4 and 4), as a node expecting a room of
-# hundreds to vote at once would be set up. Each gateway thread waits for
-# its RPC and each voting worker for PostgreSQL, so these bound how many
-# ballots are under way at once.
-STORM_HTTP_THREADS=${STORM_HTTP_THREADS:-16}
-STORM_WORKERS=${STORM_WORKERS:-16}
+# hundreds to vote at once would be set up: as many as wrk keeps
+# connections open. A gateway thread holds on to its connection's RPC until
+# the service answers, so with fewer threads than connections ballots
+# queue in the gateway; and the voting service's workers bound how many
+# ballots one group commit can write together (with 16 of each, batches
+# held 6 ballots on average and the storm ran about a fifth slower).
+# STORM_HTTP_THREADS and STORM_WORKERS: the storm's own counts (default:
+# wrk's connections).
 
 # storm_tune: restart the voting service and the gateway with the storm's
 # thread counts (the gateway on a new port: BASE_URL changes).
 storm_tune() {
+  STORM_HTTP_THREADS=${STORM_HTTP_THREADS:-$CONNS}
+  STORM_WORKERS=${STORM_WORKERS:-$CONNS}
   export CABINET_WORKERS=$STORM_WORKERS CABINET_HTTP_THREADS=$STORM_HTTP_THREADS
   stop_proc voting TERM
   assert_eq "storm: the voting service stops cleanly to take $STORM_WORKERS workers" 0 "$STOP_RC"
