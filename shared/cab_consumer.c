@@ -150,6 +150,12 @@ s_consumer_main (void *arg)
     return NULL;
 }
 
+uint64_t
+cab_event_sequence (const Cabinet__V1__Event *ev)
+{
+    return ev && ev->has_sequence ? ev->sequence : 0;
+}
+
 cab_consumer_t *
 cab_consumer_new (const cab_consumer_opts_t *opts)
 {

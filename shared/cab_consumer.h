@@ -9,6 +9,7 @@
 #include "cab_status.h"
 #include "cabinet/v1/event.pb-c.h"
 #include <libpq-fe.h>
+#include <stdint.h>
 
 //  Apply one event inside an open transaction on db. ev is NULL for a
 //  tombstone (then key names what was deleted). Return CAB_OK to commit;
@@ -34,6 +35,10 @@ typedef struct {
 } cab_consumer_opts_t;
 
 typedef struct _cab_consumer_t cab_consumer_t;
+
+//  An event's place in its source's chain (Event.sequence), which
+//  projections compare to apply only what is newer; 0 when it has none.
+uint64_t cab_event_sequence (const Cabinet__V1__Event *ev);
 
 //  Start the consumer thread. Strings are copied. Returns NULL on failure.
 cab_consumer_t *cab_consumer_new (const cab_consumer_opts_t *opts);

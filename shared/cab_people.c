@@ -2,6 +2,7 @@
     tables (see cab_people.h).  */
 #include "cab_people.h"
 #include "cab_arena.h"
+#include "cab_consumer.h"
 #include "cab_db.h"
 #include "cab_log.h"
 #include "cab_uuid.h"
@@ -101,7 +102,7 @@ cab_people_apply (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id,
     if (!user && !s_prefix (ev->type, "unit."))
         return false;
     char seq[SEQ_TEXT];
-    snprintf (seq, sizeof seq, "%" PRIu64, ev->has_sequence ? ev->sequence : (uint64_t) 0);
+    snprintf (seq, sizeof seq, "%" PRIu64, cab_event_sequence (ev));
     *status = user ? s_user (db, ev, node_id, seq) : s_unit (db, ev, node_id, seq);
     return true;
 }

@@ -16,6 +16,7 @@
     consistent: a meeting registered a moment ago is "not found" until its
     event arrives.  */
 #include "cab_config.h"
+#include "cab_consumer.h"
 #include "cab_log.h"
 #include "cab_service.h"
 #include "cab_uuid.h"
@@ -43,12 +44,6 @@ s_uuid_or_null (const char *s)
     return s && cab_uuid_valid (s) ? s : NULL;
 }
 
-static uint64_t
-s_sequence (const Cabinet__V1__Event *ev)
-{
-    return ev->has_sequence ? ev->sequence : 0;
-}
-
 /* ---- people and agencies ------------------------------------------------------------- */
 
 static cab_status_t
@@ -63,7 +58,7 @@ s_apply_user (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
     else
         status = docs_store_put_user (db, u->id, s_uuid_or_null (u->unit_id), u->full_name, node_id,
                                       u->roles, u->n_roles, !u->has_active || u->active,
-                                      s_sequence (ev));
+                                      cab_event_sequence (ev));
     if (changed)
         cabinet__v1__user_changed__free_unpacked (changed, NULL);
     return status;
@@ -79,9 +74,9 @@ s_apply_unit (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
     if (!n || !s_uuid_or_null (n->id) || !n->name)
         cab_warn ("projection: unreadable unit in event %s: skipped", ev->id);
     else
-        status =
-            docs_store_put_unit (db, n->id, n->name, s_uuid_or_null (n->parent_id),
-                                 n->node_id && *n->node_id ? n->node_id : node_id, s_sequence (ev));
+        status = docs_store_put_unit (db, n->id, n->name, s_uuid_or_null (n->parent_id),
+                                      n->node_id && *n->node_id ? n->node_id : node_id,
+                                      cab_event_sequence (ev));
     if (changed)
         cabinet__v1__unit_changed__free_unpacked (changed, NULL);
     return status;
@@ -100,10 +95,11 @@ s_apply_directory (PGconn *db, const Cabinet__V1__Event *ev)
                   e->node_id);
     else if (s_is (e->kind, "unit"))
         status = docs_store_put_unit (db, e->id, e->name, s_uuid_or_null (e->parent_id), e->node_id,
-                                      s_sequence (ev));
+                                      cab_event_sequence (ev));
     else if (s_is (e->kind, "user"))
-        status = docs_store_put_user (db, e->id, s_uuid_or_null (e->unit_id), e->name, e->node_id,
-                                      NULL, 0, !e->has_active || e->active, s_sequence (ev));
+        status =
+            docs_store_put_user (db, e->id, s_uuid_or_null (e->unit_id), e->name, e->node_id, NULL,
+                                 0, !e->has_active || e->active, cab_event_sequence (ev));
     if (e)
         cabinet__v1__directory_entry__free_unpacked (e, NULL);
     return status;
@@ -130,7 +126,7 @@ s_apply_meeting (PGconn *db, const Cabinet__V1__Event *ev)
         bool applied = false;
         status = docs_store_put_meeting (db, e->meeting,
                                          s_is (ev->type, "meeting.ended") ? ev->time : NULL,
-                                         s_sequence (ev), &applied);
+                                         cab_event_sequence (ev), &applied);
         //  Every meeting.* event lists every invitee: the list is replaced.
         if (status == CAB_OK && applied)
             status =
@@ -155,7 +151,7 @@ s_apply_invitation (PGconn *db, const Cabinet__V1__Event *ev, bool opened)
     }
     bool applied = false;
     if (s_meeting_ok (e->meeting))
-        status = docs_store_put_meeting (db, e->meeting, NULL, s_sequence (ev), &applied);
+        status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
     if (status != CAB_OK)
         goto cleanup;
     if (!opened) {
@@ -190,7 +186,7 @@ s_apply_rsvp (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable reply in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = docs_store_put_meeting (db, e->meeting, NULL, s_sequence (ev), &applied);
+        status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
         Cabinet__V1__Participant *people[2];
         size_t n = 0;
         if (e->participant)
@@ -215,7 +211,7 @@ s_apply_attendance (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable attendance in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = docs_store_put_meeting (db, e->meeting, NULL, s_sequence (ev), &applied);
+        status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
         if (status == CAB_OK && e->participant)
             status = docs_store_put_participants (db, e->meeting->id, &e->participant, 1, false);
     }

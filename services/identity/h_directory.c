@@ -1,6 +1,7 @@
 /*  h_directory - the province directory: this node's units and users plus
     the public entries other nodes publish on cabinet.directory, kept by
     the consumer below, so anyone in the province can be invited.  */
+#include "cab_consumer.h"
 #include "cab_log.h"
 #include "cab_service.h"
 #include "cab_utf8.h"
@@ -80,7 +81,7 @@ ident_directory_consume (PGconn *db, const char *topic, const char *key,
             cab_warn ("directory: event %s from %s describes node %s: skipped", ev->id, ev->source,
                       entry->node_id);
         else
-            status = ident_store_directory_put (db, entry, ev->has_sequence ? ev->sequence : 0);
+            status = ident_store_directory_put (db, entry, cab_event_sequence (ev));
     }
     if (entry)
         cabinet__v1__directory_entry__free_unpacked (entry, NULL);

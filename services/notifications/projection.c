@@ -1,6 +1,7 @@
 /*  projection - the notifications service's view of people and meetings.  */
 #include "projection.h"
 #include "cab_arena.h"
+#include "cab_consumer.h"
 #include "cab_db.h"
 #include "cab_log.h"
 #include "cab_people.h"
@@ -133,12 +134,6 @@ s_replace_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Participant
     return status;
 }
 
-static uint64_t
-s_sequence (const Cabinet__V1__Event *ev)
-{
-    return ev->has_sequence ? ev->sequence : 0;
-}
-
 static bool
 s_meeting_ok (const Cabinet__V1__MeetingSummary *m)
 {
@@ -155,8 +150,8 @@ s_meeting_event (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("notifications: unreadable meeting in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = s_put_meeting (db, e->meeting, s_sequence (ev), s_changes_calendar (e, ev->type),
-                                &applied);
+        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev),
+                                s_changes_calendar (e, ev->type), &applied);
         if (status == CAB_OK && applied)
             status = s_replace_invitees (db, e->meeting->id, e->invitees, e->n_invitees);
     }
@@ -175,7 +170,7 @@ s_invitation_event (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("notifications: unreadable invitation in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = s_put_meeting (db, e->meeting, s_sequence (ev), false, &applied);
+        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev), false, &applied);
         for (size_t i = 0; i < e->n_invitees && status == CAB_OK; i++)
             status = s_put_invitee (db, e->meeting->id, e->invitees[i]);
         const char *params[] = {e->meeting->id};
@@ -197,7 +192,7 @@ s_rsvp_event (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("notifications: unreadable reply in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = s_put_meeting (db, e->meeting, s_sequence (ev), false, &applied);
+        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev), false, &applied);
         if (status == CAB_OK)
             status = s_put_invitee (db, e->meeting->id, e->participant);
         if (status == CAB_OK)
@@ -218,7 +213,7 @@ s_user_event (PGconn *db, const Cabinet__V1__Event *ev)
     cab_status_t status = CAB_OK;
     if (e && e->user && e->user->id && cab_uuid_valid (e->user->id)) {
         char seq[24];
-        snprintf (seq, sizeof seq, "%llu", (unsigned long long) s_sequence (ev));
+        snprintf (seq, sizeof seq, "%llu", (unsigned long long) cab_event_sequence (ev));
         const char *params[] = {e->user->id, cab_db_opt (e->user->email), seq};
         status = cab_db_command (db, SQL_CONTACT, 3, params);
     }

@@ -17,6 +17,7 @@
     may not be known yet, and requests naming them are answered 404 until
     they are.  */
 #include "cab_config.h"
+#include "cab_consumer.h"
 #include "cab_log.h"
 #include "cab_service.h"
 #include "cab_time.h"
@@ -49,9 +50,9 @@ s_apply_user (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
     if (!u || !u->id || !cab_uuid_valid (u->id) || !u->full_name)
         cab_warn ("projection: unreadable user in event %s: skipped", ev->id);
     else
-        status = sched_store_put_user (
-            db, u->id, s_uuid_or_null (u->unit_id), u->full_name, u->title, node_id, u->roles,
-            u->n_roles, !u->has_active || u->active, ev->has_sequence ? ev->sequence : 0);
+        status = sched_store_put_user (db, u->id, s_uuid_or_null (u->unit_id), u->full_name,
+                                       u->title, node_id, u->roles, u->n_roles,
+                                       !u->has_active || u->active, cab_event_sequence (ev));
     if (changed)
         cabinet__v1__user_changed__free_unpacked (changed, NULL);
     return status;
@@ -70,7 +71,7 @@ s_apply_unit (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
     else
         status = sched_store_put_unit (db, n->id, n->name, s_uuid_or_null (n->parent_id),
                                        n->node_id && *n->node_id ? n->node_id : node_id, node_id,
-                                       ev->has_sequence ? ev->sequence : 0);
+                                       cab_event_sequence (ev));
     if (changed)
         cabinet__v1__unit_changed__free_unpacked (changed, NULL);
     return status;
@@ -83,7 +84,7 @@ s_apply_directory (PGconn *db, const Cabinet__V1__Event *ev, const char *own_nod
     Cabinet__V1__DirectoryEntry *e =
         cabinet__v1__directory_entry__unpack (NULL, ev->payload.len, ev->payload.data);
     cab_status_t status = CAB_OK;
-    uint64_t seq = ev->has_sequence ? ev->sequence : 0;
+    uint64_t seq = cab_event_sequence (ev);
     if (!e || !e->id || !cab_uuid_valid (e->id) || !e->name || !e->kind || !e->node_id)
         cab_warn ("projection: unreadable directory entry in event %s: skipped", ev->id);
     else if (ev->source && strcmp (e->node_id, ev->source) != 0)
@@ -141,7 +142,7 @@ s_apply_document (PGconn *db, const Cabinet__V1__Event *ev, const char *node_id)
     bool first = false;
     if (rc == CAB_OK)
         rc = sched_store_document_put (store, d->id, d->meeting_id, pages, status, at_text,
-                                       ev->has_sequence ? ev->sequence : 0, &first);
+                                       cab_event_sequence (ev), &first);
     sched_meeting_t *m = NULL;
     if (rc == CAB_OK && first && strcmp (ev->type, "document.uploaded") == 0
         && (rc = sched_store_meeting_get (store, arena, d->meeting_id, &m)) == CAB_OK

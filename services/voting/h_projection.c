@@ -13,6 +13,7 @@
     row remembers the sequence of the event that wrote it, and an older
     event never overwrites a newer one. Eventually consistent: a roll call
     made a moment ago counts for a vote opened once its event has arrived.  */
+#include "cab_consumer.h"
 #include "cab_log.h"
 #include "cab_people.h"
 #include "cab_service.h"
@@ -25,12 +26,6 @@ static bool
 s_is (const char *s, const char *value)
 {
     return s && strcmp (s, value) == 0;
-}
-
-static uint64_t
-s_sequence (const Cabinet__V1__Event *ev)
-{
-    return ev->has_sequence ? ev->sequence : 0;
 }
 
 //  The meeting of an event, when it names one properly.
@@ -50,11 +45,11 @@ s_apply_meeting (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable meeting in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, s_sequence (ev), &applied);
+        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
         //  Every meeting.* event lists every invitee: the list is replaced.
         if (status == CAB_OK && applied)
             status = vote_store_put_invitees (db, e->meeting->id, e->invitees, e->n_invitees, true,
-                                              s_sequence (ev));
+                                              cab_event_sequence (ev));
     }
     if (e)
         cabinet__v1__meeting_event__free_unpacked (e, NULL);
@@ -71,10 +66,10 @@ s_apply_invitation (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable invitation in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, s_sequence (ev), &applied);
+        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
         if (status == CAB_OK)
             status = vote_store_put_invitees (db, e->meeting->id, e->invitees, e->n_invitees, false,
-                                              s_sequence (ev));
+                                              cab_event_sequence (ev));
     }
     if (e)
         cabinet__v1__invitation_event__free_unpacked (e, NULL);
@@ -91,7 +86,7 @@ s_apply_rsvp (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable reply in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, s_sequence (ev), &applied);
+        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
         Cabinet__V1__Participant *people[2];
         size_t n = 0;
         if (e->participant)
@@ -99,8 +94,8 @@ s_apply_rsvp (PGconn *db, const Cabinet__V1__Event *ev)
         if (e->delegate)
             people[n++] = e->delegate;
         if (status == CAB_OK)
-            status =
-                vote_store_put_invitees (db, e->meeting->id, people, n, false, s_sequence (ev));
+            status = vote_store_put_invitees (db, e->meeting->id, people, n, false,
+                                              cab_event_sequence (ev));
     }
     if (e)
         cabinet__v1__rsvp_event__free_unpacked (e, NULL);
@@ -117,10 +112,10 @@ s_apply_attendance (PGconn *db, const Cabinet__V1__Event *ev)
         cab_warn ("projection: unreadable attendance in event %s: skipped", ev->id);
     else {
         bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, s_sequence (ev), &applied);
+        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
         if (status == CAB_OK && e->participant)
             status = vote_store_put_invitees (db, e->meeting->id, &e->participant, 1, false,
-                                              s_sequence (ev));
+                                              cab_event_sequence (ev));
     }
     if (e)
         cabinet__v1__attendance_event__free_unpacked (e, NULL);
