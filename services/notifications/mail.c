@@ -8,9 +8,9 @@
 #include "mail.h"
 #include "cab_crypto.h"
 #include "cab_utf8.h"
+#include "transport.h"
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,26 +61,6 @@ typedef struct {
     size_t len;
     size_t pos;
 } upload_t;
-
-static void s_set_error (char *err, size_t cap, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_set_error (char *err, size_t cap, const char *fmt, ...)
-{
-    if (!err || cap == 0)
-        return;
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (err, cap, fmt, args);
-    va_end (args);
-}
-
-static bool
-s_empty (const char *s)
-{
-    return !s || !*s;
-}
 
 static bool
 s_utf8 (const char *s)
@@ -153,21 +133,21 @@ notify_mail_check (const notify_mail_config_t *cfg, const notify_mail_t *mail, c
                    size_t cap)
 {
     if (!cfg || !mail)
-        s_set_error (err, cap, "no mail");
+        notify_error (err, cap, "no mail");
     else if (!notify_mail_address_valid (cfg->from_address))
-        s_set_error (err, cap, "malformed sender address");
+        notify_error (err, cap, "malformed sender address");
     else if (!notify_mail_address_valid (mail->to_address))
-        s_set_error (err, cap, "malformed recipient address");
+        notify_error (err, cap, "malformed recipient address");
     else if (mail->message_id && !s_message_id_valid (mail->message_id))
-        s_set_error (err, cap, "malformed Message-ID");
+        notify_error (err, cap, "malformed Message-ID");
     else if (!s_utf8 (mail->subject) || !s_utf8 (mail->text))
-        s_set_error (err, cap, "subject and text must be UTF-8");
+        notify_error (err, cap, "subject and text must be UTF-8");
     else if ((mail->html && !s_utf8 (mail->html)) || (mail->ics && !s_utf8 (mail->ics))
              || (mail->to_name && !s_utf8 (mail->to_name))
              || (cfg->from_name && !s_utf8 (cfg->from_name)))
-        s_set_error (err, cap, "names, HTML and calendar must be UTF-8");
+        notify_error (err, cap, "names, HTML and calendar must be UTF-8");
     else if (!s_method_valid (mail->ics_method))
-        s_set_error (err, cap, "unknown calendar method");
+        notify_error (err, cap, "unknown calendar method");
     else
         return 0;
     return -1;
@@ -285,7 +265,7 @@ s_boundary (char *out)
 static int
 s_mailbox (FILE *f, const char *header, const char *name, const char *address)
 {
-    if (s_empty (name)) {
+    if (notify_empty (name)) {
         fprintf (f, "%s: %s" CRLF, header, address);
         return 0;
     }
@@ -449,17 +429,11 @@ notify_mail_render (const notify_mail_config_t *cfg, const notify_mail_t *mail)
 /* ---- the mailer ---------------------------------------------------------------------- */
 
 //  Copy src into *dst (NULL stays NULL). Returns -1 on out-of-memory.
-static int
-s_copy (char **dst, const char *src)
-{
-    *dst = src ? strdup (src) : NULL;
-    return src && !*dst ? -1 : 0;
-}
 
 static bool
 s_tls_parse (const char *tls, long *use_ssl)
 {
-    if (s_empty (tls) || strcmp (tls, "try") == 0)
+    if (notify_empty (tls) || strcmp (tls, "try") == 0)
         *use_ssl = (long) CURLUSESSL_TRY;
     else if (strcmp (tls, "none") == 0)
         *use_ssl = (long) CURLUSESSL_NONE;
@@ -517,16 +491,17 @@ notify_mailer_t *
 notify_mailer_new (const notify_mail_config_t *cfg)
 {
     long use_ssl;
-    if (!cfg || s_empty (cfg->url) || !notify_mail_address_valid (cfg->from_address)
+    if (!cfg || notify_empty (cfg->url) || !notify_mail_address_valid (cfg->from_address)
         || !s_tls_parse (cfg->tls, &use_ssl) || (cfg->from_name && !s_utf8 (cfg->from_name)))
         return NULL;
     notify_mailer_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    if (s_copy (&self->url, cfg->url) || s_copy (&self->tls, cfg->tls)
-        || s_copy (&self->user, cfg->user) || s_copy (&self->password, cfg->password)
-        || s_copy (&self->from_address, cfg->from_address)
-        || s_copy (&self->from_name, cfg->from_name) || s_copy (&self->ca_file, cfg->ca_file))
+    if (notify_copy (&self->url, cfg->url) || notify_copy (&self->tls, cfg->tls)
+        || notify_copy (&self->user, cfg->user) || notify_copy (&self->password, cfg->password)
+        || notify_copy (&self->from_address, cfg->from_address)
+        || notify_copy (&self->from_name, cfg->from_name)
+        || notify_copy (&self->ca_file, cfg->ca_file))
         goto err;
     self->cfg = (notify_mail_config_t){.url = self->url,
                                        .tls = self->tls,
@@ -538,7 +513,8 @@ notify_mailer_new (const notify_mail_config_t *cfg)
                                        .insecure = cfg->insecure,
                                        .timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms
                                                                          : NOTIFY_MAIL_TIMEOUT_MS};
-    self->curl = curl_easy_init ();
+    self->curl = notify_curl_new (self->url, self->cfg.timeout_ms, self->curl_error, self->user,
+                                  self->password);
     if (!self->curl)
         goto err;
     char from[ADDRESS_MAX + 3];
@@ -549,23 +525,15 @@ notify_mailer_new (const notify_mail_config_t *cfg)
 #define S_SET(opt, value)                                                                          \
     if (rc == CURLE_OK)                                                                            \
     rc = curl_easy_setopt (c, opt, value)
-    S_SET (CURLOPT_URL, self->url);
     S_SET (CURLOPT_USE_SSL, use_ssl);
     S_SET (CURLOPT_MAIL_FROM, from);
     S_SET (CURLOPT_UPLOAD, 1L);
     S_SET (CURLOPT_READFUNCTION, s_read);
-    S_SET (CURLOPT_TIMEOUT_MS, self->cfg.timeout_ms);
-    S_SET (CURLOPT_NOSIGNAL, 1L);
-    S_SET (CURLOPT_ERRORBUFFER, self->curl_error);
     //  The trace is how we learn which command a refusal answered.
     S_SET (CURLOPT_DEBUGFUNCTION, s_trace);
     S_SET (CURLOPT_DEBUGDATA, self);
     S_SET (CURLOPT_VERBOSE, 1L);
-    if (!s_empty (self->user)) {
-        S_SET (CURLOPT_USERNAME, self->user);
-        S_SET (CURLOPT_PASSWORD, self->password ? self->password : "");
-    }
-    if (!s_empty (self->ca_file))
+    if (!notify_empty (self->ca_file))
         S_SET (CURLOPT_CAINFO, self->ca_file);
     if (cfg->insecure) {
         S_SET (CURLOPT_SSL_VERIFYPEER, 0L);
@@ -608,12 +576,12 @@ notify_mailer_send (notify_mailer_t *self, const notify_mail_t *mail, char *err,
         permanent = &dummy;
     *permanent = false;
     if (!self) {
-        s_set_error (err, cap, "no mailer");
+        notify_error (err, cap, "no mailer");
         return -1;
     }
     char reason[CURL_ERROR_SIZE];
     if (notify_mail_check (&self->cfg, mail, reason, sizeof reason)) {
-        s_set_error (err, cap, "%s", reason);
+        notify_error (err, cap, "%s", reason);
         *permanent = true;
         return -1;
     }
@@ -622,7 +590,7 @@ notify_mailer_send (notify_mailer_t *self, const notify_mail_t *mail, char *err,
     snprintf (to, sizeof to, "<%s>", mail->to_address);
     struct curl_slist *rcpt = message ? curl_slist_append (NULL, to) : NULL;
     if (!rcpt) {
-        s_set_error (err, cap, "out of memory");
+        notify_error (err, cap, "out of memory");
         free (message);
         return -1;
     }
@@ -645,10 +613,10 @@ notify_mailer_send (notify_mailer_t *self, const notify_mail_t *mail, char *err,
     //  login, which the configuration can fix) may pass later.
     *permanent = strcmp (self->refused, "RCPT") == 0 && self->reply[0] == SMTP_PERMANENT_CLASS;
     if (self->reply[0])
-        s_set_error (err, cap, "SMTP %s refused: %s", self->refused[0] ? self->refused : "greeting",
-                     self->reply);
+        notify_error (err, cap, "SMTP %s refused: %s",
+                      self->refused[0] ? self->refused : "greeting", self->reply);
     else
-        s_set_error (err, cap, "%s",
-                     self->curl_error[0] ? self->curl_error : curl_easy_strerror (rc));
+        notify_error (err, cap, "%s",
+                      self->curl_error[0] ? self->curl_error : curl_easy_strerror (rc));
     return -1;
 }

@@ -4,9 +4,9 @@
     splitting into parts, the phone numbers and the gateway's answers.  */
 #include "sms.h"
 #include "cab_utf8.h"
+#include "transport.h"
 #include <curl/curl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,30 +41,10 @@ struct _notify_sms_t {
     size_t answer_len;
 };
 
-static void s_set_error (char *err, size_t cap, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-static void
-s_set_error (char *err, size_t cap, const char *fmt, ...)
-{
-    if (!err || cap == 0)
-        return;
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (err, cap, fmt, args);
-    va_end (args);
-}
-
-static bool
-s_empty (const char *s)
-{
-    return !s || !*s;
-}
-
 static bool
 s_is_json (const char *content_type)
 {
-    return s_empty (content_type) || strcmp (content_type, NOTIFY_SMS_JSON) == 0;
+    return notify_empty (content_type) || strcmp (content_type, NOTIFY_SMS_JSON) == 0;
 }
 
 static bool
@@ -384,7 +364,7 @@ notify_sms_render_body (const char *body_template, const char *content_type, con
     bool json = s_is_json (content_type);
     if (!json && !s_is_form (content_type))
         return NULL;
-    if (s_empty (body_template))
+    if (notify_empty (body_template))
         body_template = json ? NOTIFY_SMS_TEMPLATE_JSON : NOTIFY_SMS_TEMPLATE_FORM;
     const struct {
         const char *name;
@@ -425,13 +405,6 @@ notify_sms_render_body (const char *body_template, const char *content_type, con
 }
 
 /* ---- the sender ---------------------------------------------------------------------- */
-
-static int
-s_copy (char **dst, const char *src)
-{
-    *dst = src ? strdup (src) : NULL;
-    return src && !*dst ? -1 : 0;
-}
 
 //  A header line "Name: value" without line breaks.
 static bool
@@ -488,21 +461,22 @@ s_answer_clean (notify_sms_t *self)
 notify_sms_t *
 notify_sms_new (const notify_sms_config_t *cfg)
 {
-    if (!cfg || s_empty (cfg->url)
+    if (!cfg || notify_empty (cfg->url)
         || (!s_is_json (cfg->content_type) && !s_is_form (cfg->content_type))
-        || (!s_empty (cfg->header) && !s_header_valid (cfg->header))
+        || (!notify_empty (cfg->header) && !s_header_valid (cfg->header))
         || (cfg->max_chars != 0 && cfg->max_chars < NOTIFY_SMS_MIN_CHARS))
         return NULL;
     notify_sms_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     bool json = s_is_json (cfg->content_type);
-    const char *body_template = !s_empty (cfg->body_template) ? cfg->body_template
-                                : json                        ? NOTIFY_SMS_TEMPLATE_JSON
-                                                              : NOTIFY_SMS_TEMPLATE_FORM;
-    if (s_copy (&self->url, cfg->url) || s_copy (&self->user, cfg->user)
-        || s_copy (&self->password, cfg->password) || s_copy (&self->body_template, body_template)
-        || s_copy (&self->content_type, json ? NOTIFY_SMS_JSON : NOTIFY_SMS_FORM))
+    const char *body_template = !notify_empty (cfg->body_template) ? cfg->body_template
+                                : json                             ? NOTIFY_SMS_TEMPLATE_JSON
+                                                                   : NOTIFY_SMS_TEMPLATE_FORM;
+    if (notify_copy (&self->url, cfg->url) || notify_copy (&self->user, cfg->user)
+        || notify_copy (&self->password, cfg->password)
+        || notify_copy (&self->body_template, body_template)
+        || notify_copy (&self->content_type, json ? NOTIFY_SMS_JSON : NOTIFY_SMS_FORM))
         goto err;
     self->ascii = cfg->ascii;
     self->max_chars = cfg->max_chars > 0 ? cfg->max_chars : NOTIFY_SMS_MAX_CHARS;
@@ -513,11 +487,13 @@ notify_sms_new (const notify_sms_config_t *cfg)
     //  seldom send it.
     if (list)
         self->headers = list = curl_slist_append (list, "Expect:");
-    if (list && !s_empty (cfg->header))
+    if (list && !notify_empty (cfg->header))
         self->headers = list = curl_slist_append (list, cfg->header);
     if (!list)
         goto err;
-    self->curl = curl_easy_init ();
+    self->curl =
+        notify_curl_new (self->url, cfg->timeout_ms > 0 ? cfg->timeout_ms : NOTIFY_SMS_TIMEOUT_MS,
+                         self->curl_error, self->user, self->password);
     if (!self->curl)
         goto err;
     CURL *c = self->curl;
@@ -525,20 +501,13 @@ notify_sms_new (const notify_sms_config_t *cfg)
 #define S_SET(opt, value)                                                                          \
     if (rc == CURLE_OK)                                                                            \
     rc = curl_easy_setopt (c, opt, value)
-    S_SET (CURLOPT_URL, self->url);
     S_SET (CURLOPT_POST, 1L);
     S_SET (CURLOPT_HTTPHEADER, self->headers);
     S_SET (CURLOPT_PROTOCOLS_STR, "http,https");
-    S_SET (CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : NOTIFY_SMS_TIMEOUT_MS);
-    S_SET (CURLOPT_NOSIGNAL, 1L);
-    S_SET (CURLOPT_ERRORBUFFER, self->curl_error);
     S_SET (CURLOPT_WRITEFUNCTION, s_answer);
     S_SET (CURLOPT_WRITEDATA, self);
-    if (!s_empty (self->user)) {
+    if (!notify_empty (self->user))
         S_SET (CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
-        S_SET (CURLOPT_USERNAME, self->user);
-        S_SET (CURLOPT_PASSWORD, self->password ? self->password : "");
-    }
 #undef S_SET
     if (rc != CURLE_OK)
         goto err;
@@ -581,8 +550,8 @@ s_post (notify_sms_t *self, const char *body, const char *what, char *err, size_
         rc = curl_easy_perform (self->curl);
     curl_easy_setopt (self->curl, CURLOPT_POSTFIELDS, NULL);
     if (rc != CURLE_OK) {
-        s_set_error (err, cap, "SMS gateway, %s: %s", what,
-                     self->curl_error[0] ? self->curl_error : curl_easy_strerror (rc));
+        notify_error (err, cap, "SMS gateway, %s: %s", what,
+                      self->curl_error[0] ? self->curl_error : curl_easy_strerror (rc));
         return -1;
     }
     long status = 0;
@@ -594,7 +563,7 @@ s_post (notify_sms_t *self, const char *body, const char *what, char *err, size_
     *permanent = status / HTTP_CLASS == HTTP_CLIENT_ERROR && status != HTTP_REQUEST_TIMEOUT
                  && status != HTTP_TOO_MANY_REQUESTS;
     s_answer_clean (self);
-    s_set_error (err, cap, "SMS gateway answered HTTP %ld, %s: %s", status, what, self->answer);
+    notify_error (err, cap, "SMS gateway answered HTTP %ld, %s: %s", status, what, self->answer);
     return -1;
 }
 
@@ -607,27 +576,27 @@ notify_sms_send (notify_sms_t *self, const char *phone, const char *text, const 
         permanent = &dummy;
     *permanent = false;
     if (!self) {
-        s_set_error (err, cap, "no SMS sender");
+        notify_error (err, cap, "no SMS sender");
         return -1;
     }
     char number[NOTIFY_SMS_PHONE_MAX];
     *permanent = true;
     if (!notify_sms_normalise_phone (phone, number, sizeof number)) {
-        s_set_error (err, cap, "not a phone number");
+        notify_error (err, cap, "not a phone number");
         return -1;
     }
-    if (s_empty (id) || strlen (id) > REF_MAX / 2) {
-        s_set_error (err, cap, "no notice id, or one too long");
+    if (notify_empty (id) || strlen (id) > REF_MAX / 2) {
+        notify_error (err, cap, "no notice id, or one too long");
         return -1;
     }
     if (!text || !cab_utf8_valid (text, strlen (text))) {
-        s_set_error (err, cap, "the text is not UTF-8");
+        notify_error (err, cap, "the text is not UTF-8");
         return -1;
     }
     *permanent = false;
     char *folded = self->ascii ? notify_sms_fold_ascii (text) : strdup (text);
     if (!folded) {
-        s_set_error (err, cap, "out of memory");
+        notify_error (err, cap, "out of memory");
         return -1;
     }
     char **parts = NULL;
@@ -635,7 +604,7 @@ notify_sms_send (notify_sms_t *self, const char *phone, const char *text, const 
     if (n == 0) {
         //  the text is UTF-8: it is blank, or memory ran out
         *permanent = strspn (folded, " \t\r\n") == strlen (folded);
-        s_set_error (err, cap, "%s", *permanent ? "empty text" : "out of memory");
+        notify_error (err, cap, "%s", *permanent ? "empty text" : "out of memory");
         free (folded);
         return -1;
     }
@@ -648,7 +617,7 @@ notify_sms_send (notify_sms_t *self, const char *phone, const char *text, const 
         char *body =
             notify_sms_render_body (self->body_template, self->content_type, number, parts[i], ref);
         if (!body) {
-            s_set_error (err, cap, "out of memory");
+            notify_error (err, cap, "out of memory");
             rc = -1;
         } else
             rc = s_post (self, body, what, err, cap, permanent);
