@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "cab_log.h"
 #include "cab_pbjson.h"
+#include "cab_time.h"
 #include "cab_utf8.h"
 #include "routes.h"
 #include "static.h"
@@ -34,6 +35,7 @@
 #define IDEMPOTENCY_KEY_MAX 128
 
 static const char s_json_type[] = "application/json";
+static const char s_busy_message[] = "Máy chủ đang quá tải, vui lòng thử lại sau giây lát";
 
 bool
 gw_api_path (const char *path)
@@ -254,21 +256,31 @@ s_cached_answer (gw_request_t *req, const char *key, size_t len, uint64_t stamp,
 {
     const char *body = NULL;
     size_t size = 0;
-    bool hit = gw_cache_get (req->env->answers, key, len, stamp, gw_cache_now_ms (), req->arena,
-                             &body, &size);
+    bool hit = gw_cache_get (req->env->answers, key, len, stamp, cab_clock_ms (), req->arena, &body,
+                             &size);
     gw_cache_count (req->env->metrics, "answers", hit);
     if (hit)
         gw_reply_text (reply, HTTP_OK, GW_CONTENT_JSON, body, size);
     return hit;
 }
 
-//  The generic route: one RPC.
-static void
-s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+//  What the generic route's preparation leaves for its call.
+typedef struct {
+    ProtobufCMessage *msg;  //  the request message, in the request's arena
+    const char *key;        //  the answer cache's key, or NULL
+    size_t key_len;
+    uint64_t stamp;  //  the service's generation before the call
+} s_pending_t;
+
+//  The generic route, up to its RPC: the body and parameters read into the
+//  request message, the route's own checks, the answer cache. NULL when
+//  that decided the reply (a refusal, a cached answer).
+static s_pending_t *
+s_prepare (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
 {
     json_t *body = NULL;
-    json_t *out = NULL;
     ProtobufCMessage *msg = NULL;
+    s_pending_t *pending = NULL;
     ProtobufCAllocator *alloc = cab_arena_allocator (req->arena);
     cab_pbjson_error_t perr;
     memset (&perr, 0, sizeof perr);
@@ -282,6 +294,7 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         body = s_parse_body (req, reply);
         if (!body)
             goto cleanup;
+        //  Strings and bytes are copied into the arena: the message outlives body.
         msg = cab_pbjson_parse (route->request, body, alloc, &perr);
         if (!msg) {
             gw_reply_error (reply, HTTP_BAD_REQUEST, "invalid_argument",
@@ -304,14 +317,27 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
     }
     if (route->before && route->before (req, msg, body, reply))
         goto cleanup;
+    pending = cab_arena_alloc (req->arena, sizeof *pending);
+    pending->msg = msg;
     //  The generation is read before the call: a change that lands during
     //  it retires what the call answers.
-    uint64_t stamp = gw_services_generation (req->env->services, route->method);
-    size_t key_len = 0;
-    const char *key = s_cache_key (req, route, &key_len);
-    if (key && s_cached_answer (req, key, key_len, stamp, reply))
-        goto cleanup;
+    pending->stamp = gw_services_generation (req->env->services, route->method);
+    pending->key = s_cache_key (req, route, &pending->key_len);
+    if (pending->key
+        && s_cached_answer (req, pending->key, pending->key_len, pending->stamp, reply))
+        pending = NULL;
 
+cleanup:
+    json_decref (body);
+    return pending;
+}
+
+//  The generic route's RPC and its reply.
+static void
+s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, gw_reply_t *reply)
+{
+    json_t *out = NULL;
+    ProtobufCAllocator *alloc = cab_arena_allocator (req->arena);
     cab_rpc_result_t result;
     memset (&result, 0, sizeof result);
     cab_rpc_client_t *client = gw_services_for_method (req->env->services, route->method);
@@ -320,14 +346,28 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         gw_reply_rpc_error (reply, &result);
         goto cleanup;
     }
+    //  The time a request waited for a call thread counts against its
+    //  call's: no answer comes later than one timeout after the request.
+    int timeout_ms = req->env->rpc_timeout_ms;
+    if (req->queued_ms > 0)
+        timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);
+    if (timeout_ms <= 0) {
+        cab_warn ("%s: no call thread was free within the timeout", route->method);
+        result.status = CAB_UNAVAILABLE;
+        snprintf (result.message, sizeof result.message, "%s", s_busy_message);
+        gw_reply_rpc_error (reply, &result);
+        goto cleanup;
+    }
     bool write = gw_verb_is_write (req->verb);
     cab_call_opts_t opts = {
         .caller = req->caller,
         .idempotent = !write,
         .idempotency_key = write ? req->idempotency_key : NULL,
+        .timeout_ms = timeout_ms,
     };
     ProtobufCMessage *answer = NULL;
-    if (cab_rpc_call (client, route->method, msg, route->reply, alloc, &answer, &opts, &result)
+    if (cab_rpc_call (client, route->method, pending->msg, route->reply, alloc, &answer, &opts,
+                      &result)
         != CAB_OK) {
         gw_reply_rpc_error (reply, &result);
         goto cleanup;
@@ -348,33 +388,51 @@ s_call (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
         goto cleanup;
     }
     gw_reply_json (reply, route->status, out);
-    if (key && reply->status == HTTP_OK && reply->body)
-        gw_cache_put (req->env->answers, key, key_len, stamp,
-                      gw_cache_now_ms () + req->env->answer_cache_ms, reply->body, reply->size);
+    if (pending->key && reply->status == HTTP_OK && reply->body)
+        gw_cache_put (req->env->answers, pending->key, pending->key_len, pending->stamp,
+                      cab_clock_ms () + req->env->answer_cache_ms, reply->body, reply->size);
 
 cleanup:
     json_decref (out);
-    json_decref (body);
 }
 
-void
-gw_api_finish (gw_request_t *req, gw_reply_t *reply)
+bool
+gw_api_prepare (gw_request_t *req, gw_reply_t *reply)
 {
+    req->pending = NULL;
     if (gw_reply_decided (reply))
-        return;
+        return false;
     const gw_route_t *route = req->route;
     if (!route) {
         cab_error ("request finished without a route: %s %s", req->verb, req->path);
         cab_rpc_result_t result = {.status = CAB_INTERNAL};
         gw_reply_rpc_error (reply, &result);
-        return;
+        return false;
     }
+    if (route->handler)
+        return true;  //  all of it in gw_api_call
+    req->pending = s_prepare (req, route, reply);
+    return req->pending != NULL;
+}
+
+void
+gw_api_call (gw_request_t *req, gw_reply_t *reply)
+{
+    const gw_route_t *route = req->route;
     if (route->handler)
         route->handler (req, reply);
     else
-        s_call (req, route, reply);
+        s_call (req, route, req->pending, reply);
+    req->pending = NULL;
     //  Whatever the outcome (a timed-out write may still have been done),
     //  what was cached from the service may be out of date now.
     if (route->method && gw_verb_is_write (req->verb))
         gw_services_changed (req->env->services, route->method);
+}
+
+void
+gw_api_finish (gw_request_t *req, gw_reply_t *reply)
+{
+    if (gw_api_prepare (req, reply))
+        gw_api_call (req, reply);
 }

@@ -15,8 +15,16 @@
 //  body.
 void gw_api_begin (gw_request_t *req, gw_reply_t *reply);
 
-//  The body is in (req->body, req->body_size). Fills reply unless
-//  gw_api_begin already decided it.
+//  The body is in (req->body, req->body_size). Everything that needs no
+//  service: the body and parameters read and checked, the answer cache.
+//  Returns true when the request still needs its call (gw_api_call), which
+//  may block for as long as the service takes; false when reply is decided.
+bool gw_api_prepare (gw_request_t *req, gw_reply_t *reply);
+
+//  The call gw_api_prepare left: fills reply. On any thread, once.
+void gw_api_call (gw_request_t *req, gw_reply_t *reply);
+
+//  gw_api_prepare and, when needed, gw_api_call, on this thread.
 void gw_api_finish (gw_request_t *req, gw_reply_t *reply);
 
 //  true for paths of the JSON API (/api and below), which never fall back

@@ -172,8 +172,8 @@ s_cached_caller (gw_request_t *req, const char *key)
     const char *bytes = NULL;
     size_t size = 0;
     uint64_t stamp = gw_services_generation (req->env->services, s_authenticate_method);
-    if (!gw_cache_get (req->env->sessions, key, CAB_SHA256_HEX, stamp, gw_cache_now_ms (),
-                       req->arena, &bytes, &size)) {
+    if (!gw_cache_get (req->env->sessions, key, CAB_SHA256_HEX, stamp, cab_clock_ms (), req->arena,
+                       &bytes, &size)) {
         gw_cache_count (req->env->metrics, "sessions", false);
         return NULL;
     }
@@ -191,7 +191,7 @@ s_keep_caller (gw_request_t *req, const char *key, const Cabinet__V1__Caller *ca
 {
     if (!req->env->sessions)
         return;
-    int64_t now_ms = gw_cache_now_ms ();
+    int64_t now_ms = cab_clock_ms ();
     int64_t expires_ms = now_ms + req->env->session_cache_ms;
     int64_t session_end = 0;
     if (expires_at && cab_time_parse (expires_at, &session_end)) {

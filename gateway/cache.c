@@ -3,6 +3,7 @@
     the value out under the lock and never hands out a pointer into the
     cache.  */
 #include "cache.h"
+#include "cab_time.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +34,6 @@ struct _gw_cache_t {
     s_slot_t *slots;  //  sets * GW_CACHE_WAYS
     pthread_mutex_t locks[LOCKS];
 };
-
-int64_t
-gw_cache_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (int64_t) now.tv_sec * MS_PER_S + now.tv_nsec / NS_PER_MS;
-}
 
 //  FNV-1a: keys are short and collisions only cost an eviction.
 static uint64_t
@@ -162,7 +155,7 @@ gw_cache_put (gw_cache_t *self, const void *key, size_t key_len, uint64_t stamp,
     memcpy (key_copy, key, key_len);
     memcpy (value_copy, value, size);
     uint64_t hash = s_hash (key, key_len);
-    int64_t now_ms = gw_cache_now_ms ();
+    int64_t now_ms = cab_clock_ms ();
     pthread_mutex_t *lock;
     s_slot_t *set = s_set (self, hash, &lock);
     pthread_mutex_lock (lock);

@@ -59,7 +59,4 @@ size_t gw_cache_size (gw_cache_t *self);
 //  result="hit"|"miss"}.
 void gw_cache_count (cab_metrics_t *metrics, const char *name, bool hit);
 
-//  Milliseconds of CLOCK_MONOTONIC, the clock of expiry times.
-int64_t gw_cache_now_ms (void);
-
 #endif

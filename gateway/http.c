@@ -1,7 +1,16 @@
 /*  gw_http - the HTTP server, on libmicrohttpd's internal thread pool
-    (epoll where the system has it). Each worker thread runs requests to the
-    end, RPC included, so CABINET_HTTP_THREADS bounds how many requests the
-    services see at once from this gateway.
+    (epoll where the system has it; one thread per CPU) and a pool of call
+    threads (calls.h; CABINET_HTTP_THREADS of them, which so bound how many
+    requests the services see at once from this gateway).
+
+    libmicrohttpd hands each connection to one of its threads for good, and
+    a thread serves its connections one request at a time. So no request
+    waits for a service on those threads: once a request has been read and
+    checked (gw_api_prepare), a request that needs its service suspends its
+    connection and goes to the call threads, the first free one of which
+    runs the call (gw_api_call) and resumes the connection; libmicrohttpd
+    then calls the access handler once more, which sends the reply. Static
+    files, refusals and cached answers are sent at once, on the HTTP thread.
 
     libmicrohttpd calls the access handler several times per request:
     first with the headers only, then once per piece of body, then a last
@@ -34,8 +43,10 @@
 #include "api.h"
 #include "auth.h"
 #include "cab_log.h"
+#include "cab_time.h"
 #include "cab_utf8.h"
 #include "cab_uuid.h"
+#include "calls.h"
 #include "routes.h"
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -45,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CONNECTION_TIMEOUT_S 30        //  idle connections are closed after this
 #define CONNECTION_MEMORY (64 * 1024)  //  per connection, for headers and body pieces
@@ -66,6 +78,7 @@ static const char s_csp_api[] = "default-src 'none'; frame-ancestors 'none'";
 
 struct _gw_http_t {
     struct MHD_Daemon *daemon;
+    gw_calls_t *calls;
     const gw_env_t *env;
     int port;
 };
@@ -85,6 +98,7 @@ typedef struct {
     const gw_sink_t *sink;  //  the route's sink, once opened
     void *sink_state;
     int sent_status;  //  status queued, 0 if none was
+    bool called;      //  the call threads have run the request's call
     struct timespec start;
 } s_exchange_t;
 
@@ -346,6 +360,32 @@ s_stream_body (s_exchange_t *ex, const char *data, size_t n)
     return ex->discarded <= ex->sink->limit (&ex->req);
 }
 
+//  On a call thread: the request's call, then back to libmicrohttpd.
+static void
+s_run_call (void *arg)
+{
+    s_exchange_t *ex = arg;
+    gw_api_call (&ex->req, &ex->reply);
+    ex->called = true;
+    MHD_resume_connection (ex->conn);
+}
+
+//  Send the reply of a request that has been handled to the end.
+static enum MHD_Result
+s_send_finished (s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    if (ex->reply.pull) {
+        //  A live reply may last hours and keeps copies of what it needs:
+        //  what the request's handling put in the arena goes now (only the
+        //  access log reads the request later, and not from the arena).
+        cab_arena_destroy (&ex->req.arena);
+        ex->req.query = NULL;
+        ex->req.query_count = 0;
+        ex->req.caller = NULL;
+    }
+    return s_send (ex, conn);
+}
+
 static enum MHD_Result
 s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method,
               const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -395,21 +435,22 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
             ex->sink->finish (ex->sink_state, &ex->reply);
         return s_send (ex, conn);
     }
+    if (ex->called)  //  back from the call threads
+        return s_send_finished (ex, conn);
     if (ex->too_large && !gw_reply_decided (&ex->reply))
         gw_api_too_large (&ex->req, &ex->reply);
     ex->req.body = ex->body;
     ex->req.body_size = ex->size;
-    gw_api_finish (&ex->req, &ex->reply);
-    if (ex->reply.pull) {
-        //  A live reply may last hours and keeps copies of what it needs:
-        //  what the request's handling put in the arena goes now (only the
-        //  access log reads the request later, and not from the arena).
-        cab_arena_destroy (&ex->req.arena);
-        ex->req.query = NULL;
-        ex->req.query_count = 0;
-        ex->req.caller = NULL;
+    if (gw_api_prepare (&ex->req, &ex->reply)) {
+        ex->req.queued_ms = cab_clock_ms ();
+        MHD_suspend_connection (conn);
+        if (gw_calls_push (self->calls, s_run_call, ex))
+            return MHD_YES;
+        MHD_resume_connection (conn);  //  stopping: the call runs here
+        ex->req.queued_ms = 0;
+        gw_api_call (&ex->req, &ex->reply);
     }
-    return s_send (ex, conn);
+    return s_send_finished (ex, conn);
 }
 
 //  A label value for a verb: the known ones, so strange verbs cannot grow
@@ -509,17 +550,26 @@ gw_http_new (const gw_http_opts_t *opts)
         return NULL;
     }
     flags |= MHD_is_feature_supported (MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+    self->calls = gw_calls_new (opts->threads);
+    if (!self->calls) {
+        free (self);
+        return NULL;
+    }
+    //  The HTTP threads never wait for a service: one per CPU serves.
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+    unsigned pollers = (unsigned) (cpus < 1 ? 1 : cpus > opts->threads ? opts->threads : cpus);
 
     self->daemon = MHD_start_daemon (
         flags, (uint16_t) opts->port, NULL, NULL, s_on_request, self, MHD_OPTION_EXTERNAL_LOGGER,
-        s_on_mhd_log, self, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned) opts->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned) (GW_HTTP_CONNECTIONS + opts->streams), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned) CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t) CONNECTION_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self, MHD_OPTION_END);
+        s_on_mhd_log, self, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, pollers,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned) (GW_HTTP_CONNECTIONS + opts->streams),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
+        MHD_OPTION_END);
     if (!self->daemon) {
         cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
+        gw_calls_destroy (&self->calls);
         free (self);
         return NULL;
     }
@@ -535,6 +585,10 @@ gw_http_destroy (gw_http_t **self_p)
     if (!self_p || !*self_p)
         return;
     gw_http_t *self = *self_p;
+    //  The calls first: each resumes its connection, which libmicrohttpd
+    //  must not be stopped with suspended. A request read meanwhile runs
+    //  its call on its HTTP thread.
+    gw_calls_destroy (&self->calls);
     MHD_stop_daemon (self->daemon);
     free (self);
     *self_p = NULL;

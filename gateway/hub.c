@@ -19,6 +19,7 @@
     suspended.  */
 #include "hub.h"
 #include "cab_log.h"
+#include "cab_time.h"
 #include "cabinet/v1/event.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "ring.h"
@@ -107,14 +108,6 @@ typedef struct {
     size_t count;
     size_t cap;
 } s_wakes_t;
-
-int64_t
-gw_hub_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (int64_t) now.tv_sec * MS_PER_S + now.tv_nsec / NS_PER_MS;
-}
 
 //  FNV-1a over a NUL-terminated key.
 static size_t
@@ -560,7 +553,7 @@ s_publish (gw_hub_t *self, const uint8_t *envelope, size_t size, s_wakes_t *wake
     bool addressed = ev->n_audience > 0;
     gw_event_t *event = for_meeting || addressed ? s_event_new (ev) : NULL;
 
-    int64_t now = gw_hub_now_ms ();
+    int64_t now = cab_clock_ms ();
     pthread_mutex_lock (&self->lock);
     if (reason)
         s_end_streams (self, end_session, end_user, reason, wakes);
@@ -654,7 +647,7 @@ gw_hub_subscribe (gw_hub_t *self, const gw_sub_opts_t *opts, gw_sub_t **sub_p)
     }
     sub->personal = opts->meeting_id == NULL;
     sub->hello = true;
-    int64_t now = gw_hub_now_ms ();
+    int64_t now = cab_clock_ms ();
     sub->last_write_ms = now;
     if (self->opts.max_age_ms > 0) {
         //  Up to a tenth earlier, so streams opened together do not all
@@ -721,7 +714,7 @@ gw_hub_unsubscribe (gw_hub_t *self, gw_sub_t **sub_p)
     if (sub->room_next)
         sub->room_next->room_prev = sub->room_prev;
     room->n_subs--;
-    room->used_ms = gw_hub_now_ms ();
+    room->used_ms = cab_clock_ms ();
     if (sub->all_prev)
         sub->all_prev->all_next = sub->all_next;
     else
@@ -739,7 +732,7 @@ gw_hub_unsubscribe (gw_hub_t *self, gw_sub_t **sub_p)
 long
 gw_hub_pull (gw_hub_t *self, gw_sub_t *sub, void *conn, char *buf, size_t max)
 {
-    int64_t now = gw_hub_now_ms ();
+    int64_t now = cab_clock_ms ();
     pthread_mutex_lock (&self->lock);
     long n = s_fill (self, sub, buf, max);
     if (n > 0)

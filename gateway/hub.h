@@ -75,11 +75,8 @@ void gw_hub_publish_many (gw_hub_t *self, const uint8_t *const *envelopes, const
 
 //  Timers: marks a ping due on streams idle for ping_ms and ends streams
 //  past max_age_ms, waking them. Call often (the watch calls it every
-//  poll); it does its work at most once a second. now_ms is gw_hub_now_ms.
+//  poll); it does its work at most once a second. now_ms is cab_clock_ms.
 void gw_hub_tick (gw_hub_t *self, int64_t now_ms);
-
-//  The monotonic clock the hub runs on, in milliseconds.
-int64_t gw_hub_now_ms (void);
 
 typedef enum {
     GW_HUB_OK,

@@ -81,6 +81,8 @@ typedef struct {
     Cabinet__V1__Caller *caller;  //  in arena; NULL for anonymous routes
     const char *token;            //  the session token that was presented
     bool token_from_cookie;       //  true: cookie, so writes need CSRF
+    void *pending;                //  what gw_api_prepare left for gw_api_call (api.c)
+    long long queued_ms;          //  when it was handed to the call threads (monotonic), or 0
 } gw_request_t;
 
 #endif

@@ -9,6 +9,7 @@
 #include "watch.h"
 #include "cab_config.h"
 #include "cab_log.h"
+#include "cab_time.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ s_run (void *arg)
     while (!atomic_load (&self->stop)) {
         int ready = zmq_poll (items, (int) self->count, POLL_MS);
         if (self->hub)
-            gw_hub_tick (self->hub, gw_hub_now_ms ());
+            gw_hub_tick (self->hub, cab_clock_ms ());
         if (ready <= 0)
             continue;
         for (size_t i = 0; i < self->count; i++) {

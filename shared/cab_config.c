@@ -41,7 +41,7 @@ const cab_config_var_t cab_config_vars[] = {
     {"CABINET_LOG_LEVEL", "info", "debug, info, warn or error"},
     {"CABINET_HTTP_ADDR", "127.0.0.1", "gateway listen address"},
     {"CABINET_HTTP_PORT", "8080", "gateway listen port"},
-    {"CABINET_HTTP_THREADS", "4", "gateway HTTP threads"},
+    {"CABINET_HTTP_THREADS", "16", "gateway threads waiting for the services"},
     {"CABINET_SESSION_CACHE_MS", "5000",
      "gateway: reuse a session check this long at most (0: ask identity every time)"},
     {"CABINET_ANSWER_CACHE_MS", "2000",

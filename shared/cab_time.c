@@ -4,6 +4,7 @@
 #include "cab_time.h"
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define SECONDS_PER_MINUTE 60LL
 #define SECONDS_PER_HOUR 3600LL
@@ -139,4 +140,12 @@ cab_time_format (int64_t epoch, char out[CAB_TIME_TEXT])
               (int) (rest % 60));
     snprintf (out, CAB_TIME_TEXT, "%.25s", text);
     return out;
+}
+
+int64_t
+cab_clock_ms (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }

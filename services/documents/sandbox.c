@@ -6,6 +6,7 @@
     itself (analyze.c) before it reads a byte.  */
 #include "sandbox.h"
 #include "cab_log.h"
+#include "cab_time.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,14 +25,6 @@
 #define READ_STEP 65536
 
 extern char **environ;
-
-static int64_t
-s_now_ms (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 #if defined(__SANITIZE_ADDRESS__)
 //  A sanitizer build: the child's leak report (poppler and glib keep
@@ -123,9 +116,9 @@ docs_sandbox_analyze (const char *program, int fd, int timeout_ms, bool *ran, bo
     size_t len = 0, cap = 0;
     size_t last = 0, last_len = 0;  //  the latest complete frame in buf
     bool have = false, timed_out = false, broken = false;
-    int64_t deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = cab_clock_ms () + timeout_ms;
     for (;;) {
-        int64_t left = deadline - s_now_ms ();
+        int64_t left = deadline - cab_clock_ms ();
         if (left <= 0) {
             timed_out = true;
             break;

@@ -4,9 +4,11 @@
     a request that gets as far as an RPC is answered 503.  */
 #include "api.h"
 #include "auth.h"
+#include "cab_time.h"
 #include "routes.h"
 #include <jansson.h>
 #include <string.h>
+#include <zmq.h>
 //  cmocka needs these before it, in this order.
 // clang-format off
 #include <setjmp.h>
@@ -323,6 +325,62 @@ test_finish_valid_login_reaches_the_service (void **state)
     assert_int_equal (f->reply.status, 503);
 }
 
+//  Prepare a valid sign-in as the HTTP layer does before handing it to the
+//  call threads, with identity at an address where nothing answers.
+static void *
+s_prepare_login (s_fixture_t *f, int timeout_ms)
+{
+    static const char body[] = "{\"username\":\"admin\",\"password\":\"mật khẩu\"}";
+    void *zmq = zmq_ctx_new ();
+    assert_non_null (zmq);
+    cab_rpc_client_t *client = cab_rpc_client_new (zmq, "tcp://127.0.0.1:9", timeout_ms);
+    assert_non_null (client);
+    assert_int_equal (gw_services_add (f->env.services, "identity", &client), 0);
+    f->env.rpc_timeout_ms = timeout_ms;
+    s_request (f, "POST", "/api/v1/auth/login");
+    s_body (f, body, sizeof body - 1);
+    gw_api_begin (&f->req, &f->reply);
+    assert_false (gw_reply_decided (&f->reply));
+    assert_true (gw_api_prepare (&f->req, &f->reply));
+    return zmq;
+}
+
+static void
+s_end_login (s_fixture_t *f, void *zmq)
+{
+    gw_services_destroy (&f->env.services);
+    zmq_ctx_term (zmq);
+    f->env.services = gw_services_new ();
+}
+
+static void
+test_call_queued_past_its_timeout_is_503_at_once (void **state)
+{
+    s_fixture_t *f = *state;
+    void *zmq = s_prepare_login (f, 1500);
+    f->req.queued_ms = cab_clock_ms () - 1600;  //  no call thread was free for that long
+    int64_t start = cab_clock_ms ();
+    gw_api_call (&f->req, &f->reply);
+    assert_true (cab_clock_ms () - start < 500);
+    assert_int_equal (f->reply.status, 503);
+    assert_string_equal (s_code (f), "unavailable");
+    s_end_login (f, zmq);
+}
+
+static void
+test_time_queued_counts_against_the_call (void **state)
+{
+    s_fixture_t *f = *state;
+    void *zmq = s_prepare_login (f, 1500);
+    f->req.queued_ms = cab_clock_ms () - 1000;  //  500 ms of the timeout left
+    int64_t start = cab_clock_ms ();
+    gw_api_call (&f->req, &f->reply);
+    int64_t took = cab_clock_ms () - start;
+    assert_true (took >= 400 && took < 1200);
+    assert_true (f->reply.status == 503 || f->reply.status == 504);
+    s_end_login (f, zmq);
+}
+
 static void
 test_api_path_covers_api_only (void **state)
 {
@@ -341,6 +399,8 @@ main (void)
 #define T(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
     const struct CMUnitTest tests[] = {
         T (test_begin_unknown_api_path_is_404_json),
+        T (test_call_queued_past_its_timeout_is_503_at_once),
+        T (test_time_queued_counts_against_the_call),
         T (test_begin_wrong_verb_is_405_with_allow),
         T (test_begin_write_to_web_page_is_405),
         T (test_begin_declared_length_over_limit_is_413),

@@ -1,5 +1,6 @@
 /*  test_cache - the gateway's cache: hits, stamps, expiry, refresh ahead
     of expiry, replacement within a set, limits, and NULL as "no cache".  */
+#include "cab_time.h"
 #include "cache.h"
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,7 @@ test_hit_and_miss (void **state)
     (void) state;
     gw_cache_t *cache = gw_cache_new (64);
     assert_non_null (cache);
-    int64_t now = gw_cache_now_ms ();
+    int64_t now = cab_clock_ms ();
     assert_null (s_get (cache, "a", 1, now));
     s_put (cache, "a", 1, now + 1000, "{\"items\":[]}");
     assert_string_equal (s_get (cache, "a", 1, now), "{\"items\":[]}");
@@ -74,7 +75,7 @@ test_stamp_retires_entries (void **state)
 {
     (void) state;
     gw_cache_t *cache = gw_cache_new (64);
-    int64_t now = gw_cache_now_ms ();
+    int64_t now = cab_clock_ms ();
     s_put (cache, "calendar", 7, now + 60000, "before");
     assert_non_null (s_get (cache, "calendar", 7, now));
     //  The service changed: generation 8. The old answer is never served,
@@ -94,7 +95,7 @@ test_expiry_and_refresh_ahead (void **state)
 {
     (void) state;
     gw_cache_t *cache = gw_cache_new (64);
-    int64_t now = gw_cache_now_ms ();
+    int64_t now = cab_clock_ms ();
     s_put (cache, "k", 1, now + 1000, "v");
     //  First three quarters of its life: everyone is served.
     assert_non_null (s_get (cache, "k", 1, now + 740));
@@ -116,7 +117,7 @@ test_bounded (void **state)
 {
     (void) state;
     gw_cache_t *cache = gw_cache_new (16);
-    int64_t now = gw_cache_now_ms ();
+    int64_t now = cab_clock_ms ();
     char key[32];
     for (int i = 0; i < 1000; i++) {
         snprintf (key, sizeof key, "user-%d", i);
@@ -138,7 +139,7 @@ test_binary_keys_and_values (void **state)
 {
     (void) state;
     gw_cache_t *cache = gw_cache_new (8);
-    int64_t now = gw_cache_now_ms ();
+    int64_t now = cab_clock_ms ();
     const char key1[] = {'a', '\0', 'b'};
     const char key2[] = {'a', '\0', 'c'};
     const unsigned char value[] = {0, 1, 2, 255};
@@ -158,8 +159,8 @@ test_null_cache (void **state)
     (void) state;
     assert_null (gw_cache_new (0));
     gw_cache_t *none = NULL;
-    s_put (none, "a", 1, gw_cache_now_ms () + 1000, "v");
-    assert_null (s_get (none, "a", 1, gw_cache_now_ms ()));
+    s_put (none, "a", 1, cab_clock_ms () + 1000, "v");
+    assert_null (s_get (none, "a", 1, cab_clock_ms ()));
     assert_int_equal (gw_cache_size (none), 0);
     gw_cache_destroy (&none);
     gw_cache_destroy (NULL);

@@ -1,6 +1,7 @@
 /*  Unit tests: gw_hub, the fan-out of events to live streams, driven the
     way the HTTP server drives it (pull until it parks, wake, pull again)
     with a waker that only records what it was asked to do.  */
+#include "cab_time.h"
 #include "cabinet/v1/event.pb-c.h"
 #include "cabinet/v1/identity.pb-c.h"
 #include "hub.h"
@@ -526,7 +527,7 @@ test_idle_stream_is_pinged_and_old_one_ends (void **state)
     gw_sub_t *sub = s_sub (hub, "m1", "u1", NULL, NULL);
     bool ended;
     free (s_drain (hub, sub, &conn, BUF, &ended));
-    int64_t now = gw_hub_now_ms ();
+    int64_t now = cab_clock_ms ();
     gw_hub_tick (hub, now + 500);
     assert_true (conn.parked);  //  not idle long enough
     gw_hub_tick (hub, now + 2000);
