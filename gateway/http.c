@@ -10,7 +10,9 @@
     connection and goes to the call threads, the first free one of which
     runs the call (gw_api_call) and resumes the connection; libmicrohttpd
     then calls the access handler once more, which sends the reply. Static
-    files, refusals and cached answers are sent at once, on the HTTP thread.
+    files, refusals and cached answers are sent at once, on the HTTP thread;
+    the end of an upload (its analysis) goes to the call threads too, while
+    its pieces, and a download's blocks, are passed on from the HTTP thread.
 
     libmicrohttpd calls the access handler several times per request:
     first with the headers only, then once per piece of body, then a last
@@ -360,12 +362,24 @@ s_stream_body (s_exchange_t *ex, const char *data, size_t n)
     return ex->discarded <= ex->sink->limit (&ex->req);
 }
 
-//  On a call thread: the request's call, then back to libmicrohttpd.
+//  What a complete request still needs from its service: the call
+//  gw_api_prepare left, or the end of a streamed body (an upload's
+//  analysis, which may take seconds).
+static void
+s_finish (s_exchange_t *ex)
+{
+    if (ex->sink)
+        ex->sink->finish (ex->sink_state, &ex->reply);
+    else
+        gw_api_call (&ex->req, &ex->reply);
+}
+
+//  On a call thread: s_finish, then back to libmicrohttpd.
 static void
 s_run_call (void *arg)
 {
     s_exchange_t *ex = arg;
-    gw_api_call (&ex->req, &ex->reply);
+    s_finish (ex);
     ex->called = true;
     MHD_resume_connection (ex->conn);
 }
@@ -384,6 +398,21 @@ s_send_finished (s_exchange_t *ex, struct MHD_Connection *conn)
         ex->req.caller = NULL;
     }
     return s_send (ex, conn);
+}
+
+//  Hand the request over to the call threads; when they are stopping,
+//  finish and answer it here.
+static enum MHD_Result
+s_hand_over (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    ex->req.queued_ms = cab_clock_ms ();
+    MHD_suspend_connection (conn);
+    if (gw_calls_push (self->calls, s_run_call, ex))
+        return MHD_YES;
+    MHD_resume_connection (conn);
+    ex->req.queued_ms = 0;
+    s_finish (ex);
+    return s_send_finished (ex, conn);
 }
 
 static enum MHD_Result
@@ -430,26 +459,16 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         return keep ? MHD_YES : MHD_NO;
     }
     //  The request is complete; a reply decided with the headers stands.
-    if (ex->sink) {
-        if (!gw_reply_decided (&ex->reply))
-            ex->sink->finish (ex->sink_state, &ex->reply);
-        return s_send (ex, conn);
-    }
     if (ex->called)  //  back from the call threads
         return s_send_finished (ex, conn);
+    if (ex->sink)
+        return gw_reply_decided (&ex->reply) ? s_send (ex, conn) : s_hand_over (self, ex, conn);
     if (ex->too_large && !gw_reply_decided (&ex->reply))
         gw_api_too_large (&ex->req, &ex->reply);
     ex->req.body = ex->body;
     ex->req.body_size = ex->size;
-    if (gw_api_prepare (&ex->req, &ex->reply)) {
-        ex->req.queued_ms = cab_clock_ms ();
-        MHD_suspend_connection (conn);
-        if (gw_calls_push (self->calls, s_run_call, ex))
-            return MHD_YES;
-        MHD_resume_connection (conn);  //  stopping: the call runs here
-        ex->req.queued_ms = 0;
-        gw_api_call (&ex->req, &ex->reply);
-    }
+    if (gw_api_prepare (&ex->req, &ex->reply))
+        return s_hand_over (self, ex, conn);
     return s_send_finished (ex, conn);
 }
 
