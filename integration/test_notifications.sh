@@ -283,6 +283,13 @@ for uid in "${INVITED[@]}"; do [ "$uid" != "${ID[daibieu1]}" ] && PENDING=$((PEN
 wait_for 60 settled "meeting_id=$M&kind=reminder&channel=email" "$N_ALL" ||
   fail "the day-before reminder is mailed to every invitee who wants mail" "$(deliveries "meeting_id=$M&kind=reminder")"
 assert_eq "… one reminder per person in the app" "${#INVITED[@]}" "$(count_deliveries "meeting_id=$M&kind=reminder&channel=app")"
+reminder_text() { # USER: the text of that person's day-before reminder mail
+  psql_q "SELECT text_body FROM notifications.notices WHERE meeting_id = '$M' AND kind = 'reminder'
+          AND channel = 'email' AND user_id = '$1' AND dedup_key LIKE 'reminder:%:1440'"
+}
+check "… in each person's language: 'starts in 1 day' for daibieu3 (English), 'Còn 1 ngày nữa' for daibieu1" \
+  bash -c "printf '%s' \"\$1\" | grep -q 'starts in 1 day:' && ! printf '%s' \"\$1\" | grep -q 'ngày' &&
+           printf '%s' \"\$2\" | grep -q 'Còn 1 ngày nữa'" _ "$(reminder_text "${ID[daibieu3]}")" "$(reminder_text "${ID[daibieu1]}")"
 assert_eq "… the hour-before reminder is not due" 0 \
   "$(psql_q "SELECT count (*) FROM notifications.notices WHERE meeting_id = '$M' AND dedup_key LIKE 'reminder:%:60'")"
 wait_for 30 bash -c "[ \$(curl -s -H 'Authorization: Bearer $ADMIN' '$BASE_URL/api/v1/notifications/deliveries?limit=200&meeting_id=$M&kind=reply_overdue&channel=app' | jq '.items | length') -eq $PENDING ]" ||

@@ -116,15 +116,25 @@ s_offsets (long out[REMINDERS_MAX])
     return n;
 }
 
+//  A reminder's lead in the largest whole unit: "1 ngày", "2 giờ", "30
+//  phút"; in English ("1 day", "2 hours") when english.
 static const char *
-s_lead_text (cab_arena_t *arena, long seconds)
+s_lead_text (cab_arena_t *arena, long seconds, bool english)
 {
-    long minutes = seconds / 60;
-    if (minutes % (24 * 60) == 0)
-        return cab_arena_printf (arena, "%ld ngày", minutes / (24 * 60));
-    if (minutes % 60 == 0)
-        return cab_arena_printf (arena, "%ld giờ", minutes / 60);
-    return cab_arena_printf (arena, "%ld phút", minutes);
+    long n = seconds / 60;
+    const char *vi = "phút", *en = "minute";
+    if (n % (24 * 60) == 0) {
+        n /= 24 * 60;
+        vi = "ngày";
+        en = "day";
+    } else if (n % 60 == 0) {
+        n /= 60;
+        vi = "giờ";
+        en = "hour";
+    }
+    if (english)
+        return cab_arena_printf (arena, "%ld %s%s", n, en, n == 1 ? "" : "s");
+    return cab_arena_printf (arena, "%ld %s", n, vi);
 }
 
 //  Queue kind about meeting id to people (a PostgreSQL array text).
@@ -190,9 +200,10 @@ s_reminder_row (PGconn *db, cab_arena_t *arena, const PGresult *res, int row, vo
     const char *id = PQgetvalue (res, row, 0);
     size_t n = 0;
     char **people = cab_db_split (arena, PQgetvalue (res, row, 1), &n);
-    const notify_var_t lead[] = {{"lead", s_lead_text (arena, r->offset)}};
+    const notify_var_t lead[] = {{"lead", s_lead_text (arena, r->offset, false)},
+                                 {"lead.en", s_lead_text (arena, r->offset, true)}};
     const char *cause = cab_arena_printf (arena, "reminder:%s:%ld", id, r->offset / 60);
-    return s_tell (db, arena, id, "reminder", cause, people, n, lead, 1);
+    return s_tell (db, arena, id, "reminder", cause, people, n, lead, 2);
 }
 
 int

@@ -276,7 +276,8 @@ typedef enum {
 } s_mode_t;
 
 typedef struct {
-    const char *label;  //  the template, for the log
+    const char *label;     //  the template, for the log
+    const char *language;  //  the template's language ("en"), or NULL
     const notify_var_t *vars;
     size_t n_vars;
     char unknown[UNKNOWN_MAX][VAR_NAME_MAX + 1];  //  names already logged
@@ -335,6 +336,14 @@ s_append_value (s_buf_t *buf, const char *value, s_mode_t mode)
 static const char *
 s_lookup (s_context_t *ctx, const char *name, size_t len)
 {
+    //  A value in the template's own language first: "lead.en" for {{lead}}.
+    size_t lang_len = ctx->language ? strlen (ctx->language) : 0;
+    for (size_t i = 0; lang_len && i < ctx->n_vars; i++) {
+        const char *var = ctx->vars[i].name;
+        if (var && strlen (var) == len + 1 + lang_len && memcmp (var, name, len) == 0
+            && var[len] == '.' && strcmp (var + len + 1, ctx->language) == 0)
+            return ctx->vars[i].value ? ctx->vars[i].value : "";
+    }
     for (size_t i = 0; i < ctx->n_vars; i++) {
         const char *var = ctx->vars[i].name;
         if (var && strlen (var) == len && memcmp (var, name, len) == 0)
@@ -439,8 +448,8 @@ notify_rendered_free (notify_rendered_t *r)
 //  Renders the template data[0..size) (label names it in the log) as
 //  notify_render does.
 static int
-s_render (const char *label, const char *data, size_t size, const notify_var_t *vars, size_t n_vars,
-          notify_rendered_t *out)
+s_render (const char *label, const char *language, const char *data, size_t size,
+          const notify_var_t *vars, size_t n_vars, notify_rendered_t *out)
 {
     s_template_t t;
     const char *why = NULL;
@@ -457,7 +466,7 @@ s_render (const char *label, const char *data, size_t size, const notify_var_t *
         }
     }
 
-    s_context_t ctx = {.label = label, .vars = vars, .n_vars = n_vars};
+    s_context_t ctx = {.label = label, .language = language, .vars = vars, .n_vars = n_vars};
     s_buf_t buf = {0};
     s_fill (&ctx, t.subject, S_ONE_LINE, &buf);
     //  The subject's own blanks are trimmed already; a value's may remain.
@@ -497,7 +506,14 @@ notify_render (const char *kind, const char *language, const notify_var_t *vars,
         cab_warn ("render: no template for kind %s", kind ? kind : "(null)");
         return -1;
     }
-    return s_render (file->name, file->data, file->size, vars, n_vars, out);
+    //  The file's language, which is the default one when it fell back.
+    char lang[FILE_NAME_MAX];
+    const char *dot = strchr (file->name, '.');
+    snprintf (lang, sizeof lang, "%s", dot ? dot + 1 : "");
+    char *end = strchr (lang, '.');
+    if (end)
+        *end = '\0';
+    return s_render (file->name, lang, file->data, file->size, vars, n_vars, out);
 }
 
 int
@@ -507,5 +523,5 @@ notify_render_source (const char *source, const notify_var_t *vars, size_t n_var
     memset (out, 0, sizeof *out);
     if (!source)
         return -1;
-    return s_render ("(source)", source, strlen (source), vars, n_vars, out);
+    return s_render ("(source)", NULL, source, strlen (source), vars, n_vars, out);
 }

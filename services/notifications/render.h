@@ -39,13 +39,12 @@ typedef struct {
 //  (whose previous contents are not freed). A language without that file
 //  (or NULL) falls back to NOTIFY_RENDER_DEFAULT_LANGUAGE. A name not among
 //  vars renders as "" and is logged once per call (cab_warn); when a name
-//  is given twice the first value counts. In the html section values are
-//  HTML-escaped (& < > " ') and a line break in a value becomes "<br>\n";
-//  elsewhere values go in as they are. Returns 0, or -1 (out zeroed) when
-//  no template exists for kind in either language, when the template is
-//  malformed (no subject or no text section, an unknown or repeated
-//  section; logged), when a value is not valid UTF-8 (logged) or when out
-//  of memory.
+//  is given twice the first value counts. A value named "<name>.<language>"
+//  ("lead.en") stands in for {{<name>}} in the template of that language. In the html section
+//  values are HTML-escaped (& < > " ') and a line break in a value becomes "<br>\n"; elsewhere
+//  values go in as they are. Returns 0, or -1 (out zeroed) when no template exists for kind in
+//  either language, when the template is malformed (no subject or no text section, an unknown or
+//  repeated section; logged), when a value is not valid UTF-8 (logged) or when out of memory.
 int notify_render (const char *kind, const char *language, const notify_var_t *vars, size_t n_vars,
                    notify_rendered_t *out);
 

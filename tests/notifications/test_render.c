@@ -86,6 +86,7 @@ static const notify_var_t s_typical[] = {
     {"late", "Nguyễn Văn A\nTrần Thị B\nLê Văn C"},
     {"question", "Thông qua Tờ trình số 25/TTr-SNV về phương án sắp xếp tổ chức bộ máy"},
     {"lead", "1 ngày"},
+    {"lead.en", "1 day"},
     {"documents_due", "10/03/2026 17:00"},
     {"date", "12/03/2026"},
     {"items", "08:00 – Họp giao ban (Phòng họp số 1)\n14:00 – Họp Ban Chỉ đạo (Phòng họp số 2)"},
@@ -336,6 +337,11 @@ test_language_falls_back_to_vietnamese (void **state)
     assert_string_equal (none.text, vi.text);
     assert_string_not_equal (en.text, vi.text);
     assert_non_null (strstr (en.text, "Dear Nguyễn Văn An,"));
+    //  A value in the template's language stands in for the plain one.
+    assert_non_null (strstr (en.text, "starts in 1 day:"));
+    assert_null (strstr (en.text, "ngày"));
+    assert_non_null (strstr (vi.text, "Còn 1 ngày nữa"));
+    assert_non_null (strstr (fr.text, "Còn 1 ngày nữa"));
     notify_rendered_free (&vi);
     notify_rendered_free (&fr);
     notify_rendered_free (&none);
