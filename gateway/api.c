@@ -347,7 +347,8 @@ s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, 
         goto cleanup;
     }
     //  The time a request waited for a call thread counts against its
-    //  call's: no answer comes later than one timeout after the request.
+    //  call's: no answer of the generic path comes later than one timeout
+    //  after the request.
     int timeout_ms = req->env->rpc_timeout_ms;
     if (req->queued_ms > 0)
         timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);
@@ -428,11 +429,4 @@ gw_api_call (gw_request_t *req, gw_reply_t *reply)
     //  what was cached from the service may be out of date now.
     if (route->method && gw_verb_is_write (req->verb))
         gw_services_changed (req->env->services, route->method);
-}
-
-void
-gw_api_finish (gw_request_t *req, gw_reply_t *reply)
-{
-    if (gw_api_prepare (req, reply))
-        gw_api_call (req, reply);
 }

@@ -24,9 +24,6 @@ bool gw_api_prepare (gw_request_t *req, gw_reply_t *reply);
 //  The call gw_api_prepare left: fills reply. On any thread, once.
 void gw_api_call (gw_request_t *req, gw_reply_t *reply);
 
-//  gw_api_prepare and, when needed, gw_api_call, on this thread.
-void gw_api_finish (gw_request_t *req, gw_reply_t *reply);
-
 //  true for paths of the JSON API (/api and below), which never fall back
 //  to static files.
 bool gw_api_path (const char *path);

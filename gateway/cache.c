@@ -8,13 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LOCKS 64
 #define FNV_OFFSET 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
-#define MS_PER_S 1000
-#define NS_PER_MS 1000000
 #define REFRESH_CLAIM_MS 1000  //  a refresh not done by then may be tried again
 
 typedef struct {

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ROOM_BUCKETS 1024                  //  hash buckets of meeting rooms
 #define USER_BUCKETS 1024                  //  hash buckets of per-person counts
@@ -38,8 +37,6 @@
 #define TICK_MS 1000                       //  how often timers are looked at
 #define RETRY_HINT "retry: 3000\n\n"       //  the reconnection delay suggested to clients, ms
 #define CTL_MAX 256                        //  a control frame (hello, refresh, end, ping)
-#define MS_PER_S 1000
-#define NS_PER_MS 1000000
 
 typedef enum {
     S_RUNNING,         //  the connection is served normally

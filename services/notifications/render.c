@@ -248,18 +248,20 @@ s_parse (const char *data, size_t size, s_template_t *t, const char **why)
 }
 
 //  The template of kind in language, or in the default language; NULL if
-//  neither exists.
+//  neither exists. *found is the language of the one returned.
 static const cab_embedded_file_t *
-s_find (const char *kind, const char *language)
+s_find (const char *kind, const char *language, const char **found)
 {
     char name[FILE_NAME_MAX];
     const cab_embedded_file_t *file = NULL;
+    *found = language;
     if (language && *language) {
         int n = snprintf (name, sizeof name, "%s.%s.tmpl", kind, language);
         if (n > 0 && (size_t) n < sizeof name)
             file = cab_embed_find (notify_templates, name);
     }
     if (!file) {
+        *found = NOTIFY_RENDER_DEFAULT_LANGUAGE;
         int n = snprintf (name, sizeof name, "%s.%s.tmpl", kind, NOTIFY_RENDER_DEFAULT_LANGUAGE);
         if (n > 0 && (size_t) n < sizeof name)
             file = cab_embed_find (notify_templates, name);
@@ -501,19 +503,13 @@ notify_render (const char *kind, const char *language, const notify_var_t *vars,
                notify_rendered_t *out)
 {
     memset (out, 0, sizeof *out);
-    const cab_embedded_file_t *file = kind ? s_find (kind, language) : NULL;
+    const char *found = NULL;
+    const cab_embedded_file_t *file = kind ? s_find (kind, language, &found) : NULL;
     if (!file) {
         cab_warn ("render: no template for kind %s", kind ? kind : "(null)");
         return -1;
     }
-    //  The file's language, which is the default one when it fell back.
-    char lang[FILE_NAME_MAX];
-    const char *dot = strchr (file->name, '.');
-    snprintf (lang, sizeof lang, "%s", dot ? dot + 1 : "");
-    char *end = strchr (lang, '.');
-    if (end)
-        *end = '\0';
-    return s_render (file->name, lang, file->data, file->size, vars, n_vars, out);
+    return s_render (file->name, found, file->data, file->size, vars, n_vars, out);
 }
 
 int

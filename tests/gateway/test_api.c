@@ -70,13 +70,22 @@ s_body (s_fixture_t *f, const char *body, size_t size)
     f->req.content_type = "application/json";
 }
 
-//  Run both steps as the HTTP layer would.
+//  The complete request's steps, as the HTTP layer takes them (the call on
+//  this thread).
+static void
+s_finish (s_fixture_t *f)
+{
+    if (gw_api_prepare (&f->req, &f->reply))
+        gw_api_call (&f->req, &f->reply);
+}
+
+//  Run every step as the HTTP layer would.
 static void
 s_run (s_fixture_t *f)
 {
     gw_api_begin (&f->req, &f->reply);
     if (!gw_reply_decided (&f->reply))
-        gw_api_finish (&f->req, &f->reply);
+        s_finish (f);
 }
 
 static const char *
@@ -308,7 +317,7 @@ test_finish_body_on_read_route_is_400 (void **state)
                                       &f->req.param_count, NULL, 0),
                       GW_MATCH_FOUND);
     f->req.route = route;
-    gw_api_finish (&f->req, &f->reply);
+    s_finish (f);
     assert_int_equal (f->reply.status, 400);
     assert_string_equal (s_code (f), "invalid_argument");
 }
