@@ -156,9 +156,17 @@ gw_api_begin (gw_request_t *req, gw_reply_t *reply)
         return;
     }
     //  Authenticate before the body is read: a stranger's upload is refused
-    //  without being buffered.
+    //  without being buffered. A verdict not in the cache is identity's to
+    //  give, in gw_api_authenticate.
     if (route->auth != GW_AUTH_ANONYMOUS)
-        gw_auth_check (req, route, reply);
+        req->must_ask = gw_auth_begin (req, route, reply);
+}
+
+void
+gw_api_authenticate (gw_request_t *req, gw_reply_t *reply)
+{
+    req->must_ask = false;
+    gw_auth_ask (req, req->route, reply);
 }
 
 //  A new, empty message of type desc in the request's arena.
@@ -346,10 +354,10 @@ s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, 
         gw_reply_rpc_error (reply, &result);
         goto cleanup;
     }
-    //  The time a request waited for a call thread counts against its
-    //  call's: no answer of the generic path comes later than one timeout
-    //  after the request.
-    int timeout_ms = req->env->rpc_timeout_ms;
+    //  The time a request spent authenticating and waiting for a call
+    //  thread counts against its call's: no answer of the generic path
+    //  comes later than one timeout after the request was read.
+    int timeout_ms = req->env->rpc_timeout_ms - (int) req->waited_ms;
     if (req->queued_ms > 0)
         timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);
     if (timeout_ms <= 0) {
@@ -404,8 +412,8 @@ gw_api_prepare (gw_request_t *req, gw_reply_t *reply)
     if (gw_reply_decided (reply))
         return false;
     const gw_route_t *route = req->route;
-    if (!route) {
-        cab_error ("request finished without a route: %s %s", req->verb, req->path);
+    if (!route || req->must_ask) {  //  never past authentication unasked
+        cab_error ("request finished without a route or a verdict: %s %s", req->verb, req->path);
         cab_rpc_result_t result = {.status = CAB_INTERNAL};
         gw_reply_rpc_error (reply, &result);
         return false;

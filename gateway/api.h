@@ -15,6 +15,11 @@
 //  body.
 void gw_api_begin (gw_request_t *req, gw_reply_t *reply);
 
+//  When gw_api_begin leaves req->must_ask set, the session is not known
+//  yet: this asks identity (it may block for as long as identity takes)
+//  and decides an error in reply if it refuses. On any thread, once.
+void gw_api_authenticate (gw_request_t *req, gw_reply_t *reply);
+
 //  The body is in (req->body, req->body_size). Everything that needs no
 //  service: the body and parameters read and checked, the answer cache.
 //  Returns true when the request still needs its call (gw_api_call), which

@@ -219,6 +219,7 @@ s_authenticate (gw_request_t *req, const char *token, const char *key, gw_token_
     cab_rpc_result_t result;
     memset (&result, 0, sizeof result);
     cab_call_opts_t opts = {.caller = NULL, .idempotent = true};
+    long long started_ms = cab_clock_ms ();
     cab_rpc_client_t *client = gw_services_for_method (req->env->services, s_authenticate_method);
     if (!client) {
         result.status = CAB_UNAVAILABLE;
@@ -230,6 +231,8 @@ s_authenticate (gw_request_t *req, const char *token, const char *key, gw_token_
     cab_status_t status = cab_rpc_call (client, s_authenticate_method, &request.base,
                                         &cabinet__v1__authenticate_reply__descriptor,
                                         cab_arena_allocator (req->arena), &msg, &opts, &result);
+    //  The request's main call gets what is left of one timeout.
+    req->waited_ms += cab_clock_ms () - started_ms;
     if (status == CAB_UNAUTHENTICATED) {
         s_unauthenticated (req, reply, source, result.code[0] ? result.code : "unauthenticated",
                            result.message[0] ? result.message
@@ -252,8 +255,25 @@ s_authenticate (gw_request_t *req, const char *token, const char *key, gw_token_
     return caller;
 }
 
+//  The caller is known: apply the password-change rule and keep it.
+static void
+s_accept (gw_request_t *req, const gw_route_t *route, Cabinet__V1__Caller *caller,
+          gw_reply_t *reply)
+{
+    if (route->auth == GW_AUTH_SESSION && caller->has_must_change_password
+        && caller->must_change_password) {
+        gw_reply_error (reply, HTTP_FORBIDDEN, "password_change_required",
+                        "Bạn cần đổi mật khẩu trước khi tiếp tục", NULL);
+        return;
+    }
+    //  Where the request came from is ours to say, not the session's.
+    caller->ip = cab_arena_strdup (req->arena, req->ip);
+    caller->user_agent = gw_auth_clean_text (req->arena, req->user_agent);
+    req->caller = caller;
+}
+
 bool
-gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+gw_auth_begin (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
 {
     const char *token = NULL;
     gw_token_source_t source = gw_auth_token (req->authorization, req->cookie_session, &token);
@@ -273,26 +293,32 @@ gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
                         NULL);
         return false;
     }
-
+    req->token = token;
+    req->token_from_cookie = source == GW_TOKEN_COOKIE;
     char key[CAB_SHA256_HEX + 1];
     s_token_key (token, key);
     Cabinet__V1__Caller *caller = s_cached_caller (req, key);
-    if (!caller) {
-        caller = s_authenticate (req, token, key, source, reply);
-        if (!caller)
-            return false;
-    }
-    if (route->auth == GW_AUTH_SESSION && caller->has_must_change_password
-        && caller->must_change_password) {
-        gw_reply_error (reply, HTTP_FORBIDDEN, "password_change_required",
-                        "Bạn cần đổi mật khẩu trước khi tiếp tục", NULL);
-        return false;
-    }
-    //  Where the request came from is ours to say, not the session's.
-    caller->ip = cab_arena_strdup (req->arena, req->ip);
-    caller->user_agent = gw_auth_clean_text (req->arena, req->user_agent);
-    req->caller = caller;
-    req->token = token;
-    req->token_from_cookie = source == GW_TOKEN_COOKIE;
-    return true;
+    if (!caller)
+        return true;
+    s_accept (req, route, caller, reply);
+    return false;
+}
+
+void
+gw_auth_ask (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+{
+    char key[CAB_SHA256_HEX + 1];
+    s_token_key (req->token, key);
+    gw_token_source_t source = req->token_from_cookie ? GW_TOKEN_COOKIE : GW_TOKEN_BEARER;
+    Cabinet__V1__Caller *caller = s_authenticate (req, req->token, key, source, reply);
+    if (caller)
+        s_accept (req, route, caller, reply);
+}
+
+bool
+gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
+{
+    if (gw_auth_begin (req, route, reply))
+        gw_auth_ask (req, route, reply);
+    return req->caller != NULL;
 }

@@ -9,7 +9,10 @@
     checked (gw_api_prepare), a request that needs its service suspends its
     connection and goes to the call threads, the first free one of which
     runs the call (gw_api_call) and resumes the connection; libmicrohttpd
-    then calls the access handler once more, which sends the reply. Static
+    then calls the access handler once more, which sends the reply. A
+    session the gateway has no verdict for in its cache goes the same way
+    as soon as the headers are in: a call thread asks identity, and
+    libmicrohttpd then repeats the first call. Static
     files, refusals and cached answers are sent at once, on the HTTP thread;
     the end of an upload (its analysis) goes to the call threads too, while
     its pieces, and a download's blocks, are passed on from the HTTP thread.
@@ -99,8 +102,9 @@ typedef struct {
     bool is_static;         //  a web UI file, not the API
     const gw_sink_t *sink;  //  the route's sink, once opened
     void *sink_state;
-    int sent_status;  //  status queued, 0 if none was
-    bool called;      //  the call threads have run the request's call
+    int sent_status;     //  status queued, 0 if none was
+    bool called;         //  the call threads have run the request's call
+    bool authenticated;  //  the call threads have asked identity for the session
     struct timespec start;
 } s_exchange_t;
 
@@ -415,6 +419,58 @@ s_hand_over (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
     return s_send_finished (ex, conn);
 }
 
+//  The end of the first call, the caller known: open the route's sink.
+static enum MHD_Result
+s_headers_done (s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    const gw_route_t *route = ex->req.route;
+    if (route && route->sink && !gw_reply_decided (&ex->reply)) {
+        ex->sink_state = route->sink->open (&ex->req, &ex->reply);
+        if (ex->sink_state)
+            ex->sink = route->sink;
+    }
+    //  A reply queued now is "early" to libmicrohttpd, which then closes
+    //  the connection. Only worth it when a body would follow: without
+    //  one, the next call comes at once and the connection stays open.
+    if (gw_reply_decided (&ex->reply) && ex->req.has_body)
+        return s_send (ex, conn);
+    return MHD_YES;
+}
+
+//  Ask identity for the session, counting the wait for a call thread.
+static void
+s_authenticate (s_exchange_t *ex)
+{
+    ex->req.waited_ms += cab_clock_ms () - ex->req.queued_ms;
+    ex->req.queued_ms = 0;
+    gw_api_authenticate (&ex->req, &ex->reply);
+}
+
+//  On a call thread: s_authenticate, then back to libmicrohttpd, which
+//  repeats the first call of a connection suspended in it.
+static void
+s_run_authentication (void *arg)
+{
+    s_exchange_t *ex = arg;
+    s_authenticate (ex);
+    ex->authenticated = true;
+    MHD_resume_connection (ex->conn);
+}
+
+//  A session not in the cache: identity is asked on the call threads, so
+//  that no other connection of this HTTP thread waits for it.
+static enum MHD_Result
+s_hand_over_authentication (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    ex->req.queued_ms = cab_clock_ms ();
+    MHD_suspend_connection (conn);
+    if (gw_calls_push (self->calls, s_run_authentication, ex))
+        return MHD_YES;
+    MHD_resume_connection (conn);
+    s_authenticate (ex);
+    return s_headers_done (ex, conn);
+}
+
 static enum MHD_Result
 s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method,
               const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -431,18 +487,13 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
             gw_api_begin (&ex->req, &ex->reply);
             ex->is_static = !ex->req.route && !gw_api_path (ex->req.path);
         }
-        const gw_route_t *route = ex->req.route;
-        if (route && route->sink && !gw_reply_decided (&ex->reply)) {
-            ex->sink_state = route->sink->open (&ex->req, &ex->reply);
-            if (ex->sink_state)
-                ex->sink = route->sink;
-        }
-        //  A reply queued now is "early" to libmicrohttpd, which then closes
-        //  the connection. Only worth it when a body would follow: without
-        //  one, the next call comes at once and the connection stays open.
-        if (gw_reply_decided (&ex->reply) && ex->req.has_body)
-            return s_send (ex, conn);
-        return MHD_YES;
+        if (ex->req.must_ask)
+            return s_hand_over_authentication (self, ex, conn);
+        return s_headers_done (ex, conn);
+    }
+    if (ex->authenticated) {  //  back from the call threads: the first call again
+        ex->authenticated = false;
+        return s_headers_done (ex, conn);
     }
     if (*upload_size && ex->sink) {
         bool keep = s_stream_body (ex, upload, *upload_size);

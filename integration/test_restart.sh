@@ -177,4 +177,37 @@ fi
 dups=$(kafka_events "$EVENTS" | awk -F'\t' 'index("," $5 ",", ",ce_type=user.created,") { print $3 }' | sort | uniq -d | wc -l)
 note "$dups accounts have their user.created event more than once (allowed: at-least-once)"
 
+# A session the gateway does not know yet is identity's to vouch for. While
+# identity hangs (SIGSTOP), such requests wait - on the call threads, never
+# on the HTTP threads: more of them than there are HTTP threads must not
+# delay the web page, and they still end within one RPC timeout.
+printf '\n== identity paused: unknown sessions wait, the web page does not\n'
+HUNG=6
+kill -STOP "${ENV_PID[identity]}"
+hung_pids=()
+for i in $(seq 1 "$HUNG"); do
+  (
+    start=$(now_ms)
+    st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+      -H "Authorization: Bearer paused-$R-$i" "$BASE_URL/api/v1/me")
+    echo "$start $(now_ms) $st" >"$ENV_DIR/hung.$i"
+  ) &
+  hung_pids+=($!)
+done
+gw_port=${BASE_URL##*:}
+connected() { [ "$(ss -Htn state established "( dport = :$gw_port )" | wc -l)" -ge "$HUNG" ]; }
+wait_for 10 connected || note "fewer than $HUNG connections seen (ss)"
+page_start=$(now_ms)
+page=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$BASE_URL/")
+page_end=$(now_ms)
+wait "${hung_pids[@]}"
+kill -CONT "${ENV_PID[identity]}"
+assert_eq "the web page answers while $HUNG requests wait for a paused identity" 200 "$page"
+check "... at once: $((page_end - page_start)) ms (under 1000)" test $((page_end - page_start)) -lt 1000
+hung=$(cat "$ENV_DIR"/hung.*)
+check "the waiting requests were still waiting when the page was answered" \
+  test "$(awk -v p="$page_end" '$2 > p' <<<"$hung" | wc -l)" -eq "$HUNG"
+assert_eq "each waiting request ends with 503/504 within the RPC timeout + 3 s" "" \
+  "$(awk -v lim="$((CABINET_RPC_TIMEOUT_MS + 3000))" '($3 != 503 && $3 != 504) || $2 - $1 > lim' <<<"$hung")"
+
 finish

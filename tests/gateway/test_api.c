@@ -84,6 +84,8 @@ static void
 s_run (s_fixture_t *f)
 {
     gw_api_begin (&f->req, &f->reply);
+    if (f->req.must_ask)
+        gw_api_authenticate (&f->req, &f->reply);
     if (!gw_reply_decided (&f->reply))
         s_finish (f);
 }
@@ -391,6 +393,40 @@ test_time_queued_counts_against_the_call (void **state)
 }
 
 static void
+test_time_authenticating_counts_against_the_call (void **state)
+{
+    s_fixture_t *f = *state;
+    void *zmq = s_prepare_login (f, 1500);
+    f->req.waited_ms = 1000;  //  identity took that long to authenticate
+    int64_t start = cab_clock_ms ();
+    gw_api_call (&f->req, &f->reply);
+    int64_t took = cab_clock_ms () - start;
+    assert_true (took >= 400 && took < 1200);
+    assert_true (f->reply.status == 503 || f->reply.status == 504);
+    s_end_login (f, zmq);
+}
+
+static void
+test_authentication_waits_for_later_and_records_its_time (void **state)
+{
+    s_fixture_t *f = *state;
+    void *zmq = zmq_ctx_new ();
+    cab_rpc_client_t *client = cab_rpc_client_new (zmq, "tcp://127.0.0.1:9", 300);
+    assert_int_equal (gw_services_add (f->env.services, "identity", &client), 0);
+    f->env.rpc_timeout_ms = 300;
+    s_request (f, "GET", "/api/v1/me");
+    f->req.authorization = "Bearer c2Vzc2lvbi10b2tlbg";
+    gw_api_begin (&f->req, &f->reply);
+    assert_true (f->req.must_ask);  //  not in the cache: identity is asked later
+    assert_false (gw_reply_decided (&f->reply));
+    gw_api_authenticate (&f->req, &f->reply);
+    assert_false (f->req.must_ask);
+    assert_int_equal (f->reply.status, 503);
+    assert_true (f->req.waited_ms >= 250);
+    s_end_login (f, zmq);
+}
+
+static void
 test_api_path_covers_api_only (void **state)
 {
     (void) state;
@@ -410,6 +446,8 @@ main (void)
         T (test_begin_unknown_api_path_is_404_json),
         T (test_call_queued_past_its_timeout_is_503_at_once),
         T (test_time_queued_counts_against_the_call),
+        T (test_time_authenticating_counts_against_the_call),
+        T (test_authentication_waits_for_later_and_records_its_time),
         T (test_begin_wrong_verb_is_405_with_allow),
         T (test_begin_write_to_web_page_is_405),
         T (test_begin_declared_length_over_limit_is_413),
