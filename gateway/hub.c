@@ -95,6 +95,8 @@ struct _gw_hub_t {
     s_user_t *users[USER_BUCKETS];
     gw_sub_t *subs;  //  every open stream
     size_t n_subs;
+    size_t n_rooms;      //  meeting rooms, read or not
+    size_t rooms_bytes;  //  frame bytes their rings hold
     bool closing;
     int64_t next_tick_ms;
 };
@@ -198,6 +200,7 @@ s_room_get (gw_hub_t *self, const char *meeting_id)
     }
     room->next = self->rooms[bucket];
     self->rooms[bucket] = room;
+    self->n_rooms++;
     return room;
 }
 
@@ -216,6 +219,10 @@ s_room_free (s_room_t **room_p)
 static void
 s_trim_idle (gw_hub_t *self)
 {
+    //  Most of the time there is nothing to look for: all the rooms
+    //  together are within the limits of the idle ones.
+    if (self->n_rooms <= IDLE_ROOMS_MAX && self->rooms_bytes <= IDLE_BYTES_MAX)
+        return;
     for (;;) {
         size_t idle = 0, bytes = 0;
         s_room_t **oldest = NULL;
@@ -232,6 +239,8 @@ s_trim_idle (gw_hub_t *self)
             return;
         s_room_t *room = *oldest;
         *oldest = room->next;
+        self->n_rooms--;
+        self->rooms_bytes -= gw_ring_bytes (room->ring);
         s_room_free (&room);
     }
 }
@@ -556,9 +565,11 @@ s_publish (gw_hub_t *self, const uint8_t *envelope, size_t size, s_wakes_t *wake
         s_end_streams (self, end_session, end_user, reason, wakes);
     if (event && for_meeting) {
         s_room_t *room = s_room_get (self, ev->meeting_id);
-        if (room)
+        if (room) {
+            size_t before = gw_ring_bytes (room->ring);
             s_deliver (room, event, now, wakes);
-        else
+            self->rooms_bytes += gw_ring_bytes (room->ring) - before;
+        } else
             cab_error ("out of memory for the live stream of meeting %s", ev->meeting_id);
     }
     if (event && addressed)

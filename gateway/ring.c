@@ -1,7 +1,10 @@
 /*  gw_ring - see ring.h. The ring grows by doubling up to its capacity, so
     a meeting with a handful of events costs a handful of slots, not the
-    thousand a busy one may keep. Ids are found by a scan from the newest:
-    a reconnecting reader is usually only a few events behind.  */
+    thousand a busy one may keep. Ids are found through an index (open
+    addressing, linear probing, twice as many entries as slots): every
+    event pushed is looked up first, to drop repeated deliveries, and a
+    scan of a full ring per event was the gateway's costliest step in a
+    vote storm.  */
 #include "ring.h"
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +17,10 @@ struct _gw_ring_t {
     size_t capacity;     //  most events kept
     size_t head;
     size_t count;
-    uint64_t first;  //  sequence number of the oldest
-    size_t bytes;    //  frame bytes held
+    uint64_t first;   //  sequence number of the oldest
+    size_t bytes;     //  frame bytes held
+    uint64_t *index;  //  by hash of the event id: its sequence number + 1; 0 = free
+    size_t index_mask;
 };
 
 static char *
@@ -97,6 +102,86 @@ gw_event_admits (const gw_event_t *event, const char *user_id, bool only_address
     return false;
 }
 
+// ---- the index of ids ------------------------------------------------------------
+
+static size_t
+s_hash (const char *id)
+{
+    uint64_t h = 14695981039346656037ULL;  //  FNV-1a
+    for (const unsigned char *c = (const unsigned char *) id; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    return (size_t) (h ^ (h >> 32));
+}
+
+static gw_event_t *
+s_event (const gw_ring_t *self, uint64_t seq)
+{
+    return self->slots[(self->head + (size_t) (seq - self->first)) % self->cap];
+}
+
+static void
+s_index_put (gw_ring_t *self, uint64_t seq)
+{
+    size_t i = s_hash (s_event (self, seq)->id) & self->index_mask;
+    while (self->index[i])
+        i = (i + 1) & self->index_mask;
+    self->index[i] = seq + 1;
+}
+
+//  The index entry of the event with this id, or -1.
+static long
+s_index_find (const gw_ring_t *self, const char *id)
+{
+    if (!self->index)
+        return -1;
+    for (size_t i = s_hash (id) & self->index_mask; self->index[i]; i = (i + 1) & self->index_mask)
+        if (strcmp (s_event (self, self->index[i] - 1)->id, id) == 0)
+            return (long) i;
+    return -1;
+}
+
+//  Take the event numbered seq (held) out of the index: its entry is freed
+//  and the entries after it that may move closer to their place do.
+static void
+s_index_remove (gw_ring_t *self, uint64_t seq)
+{
+    long found = s_index_find (self, s_event (self, seq)->id);
+    if (found < 0)
+        return;
+    size_t mask = self->index_mask, hole = (size_t) found;
+    for (size_t j = (hole + 1) & mask; self->index[j]; j = (j + 1) & mask) {
+        size_t home = s_hash (s_event (self, self->index[j] - 1)->id) & mask;
+        //  The entry at j stays if its home lies cyclically in (hole, j].
+        bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+        if (stays)
+            continue;
+        self->index[hole] = self->index[j];
+        hole = j;
+    }
+    self->index[hole] = 0;
+}
+
+//  An index for cap slots, holding the events there are. false on
+//  out-of-memory (the old index stays).
+static bool
+s_index_rebuild (gw_ring_t *self, size_t cap)
+{
+    size_t size = 1;
+    while (size < 2 * cap)
+        size *= 2;
+    uint64_t *index = calloc (size, sizeof *index);
+    if (!index)
+        return false;
+    free (self->index);
+    self->index = index;
+    self->index_mask = size - 1;
+    for (uint64_t seq = self->first; seq < self->first + self->count; seq++)
+        s_index_put (self, seq);
+    return true;
+}
+
+// ---- the ring ---------------------------------------------------------------------
+
 gw_ring_t *
 gw_ring_new (size_t capacity)
 {
@@ -118,6 +203,7 @@ gw_ring_destroy (gw_ring_t **self_p)
     for (size_t i = 0; i < self->count; i++)
         gw_event_unref (&self->slots[(self->head + i) % self->cap]);
     free (self->slots);
+    free (self->index);
     free (self);
     *self_p = NULL;
 }
@@ -137,12 +223,22 @@ s_make_room (gw_ring_t *self)
             return false;
         for (size_t i = 0; i < self->count; i++)
             slots[i] = self->slots[(self->head + i) % self->cap];
-        free (self->slots);
+        gw_event_t **old = self->slots;
+        size_t old_cap = self->cap, old_head = self->head;
         self->slots = slots;
         self->cap = cap;
         self->head = 0;
+        if (!s_index_rebuild (self, cap)) {
+            self->slots = old;
+            self->cap = old_cap;
+            self->head = old_head;
+            free (slots);
+            return false;
+        }
+        free (old);
         return true;
     }
+    s_index_remove (self, self->first);
     gw_event_t **oldest = &self->slots[self->head];
     self->bytes -= (*oldest)->frame_len;
     gw_event_unref (oldest);
@@ -161,6 +257,7 @@ gw_ring_push (gw_ring_t *self, gw_event_t *event)
     self->slots[(self->head + self->count) % self->cap] = gw_event_ref (event);
     self->count++;
     self->bytes += event->frame_len;
+    s_index_put (self, self->first + self->count - 1);
     return (int64_t) (self->first + self->count - 1);
 }
 
@@ -189,14 +286,11 @@ gw_ring_after (const gw_ring_t *self, const char *last_id, uint64_t *seq_p)
 {
     if (!last_id || !*last_id)
         return false;
-    for (size_t i = self->count; i > 0; i--) {
-        const gw_event_t *event = self->slots[(self->head + i - 1) % self->cap];
-        if (strcmp (event->id, last_id) == 0) {
-            *seq_p = self->first + i;
-            return true;
-        }
-    }
-    return false;
+    long found = s_index_find (self, last_id);
+    if (found < 0)
+        return false;
+    *seq_p = self->index[found];  //  the number after it
+    return true;
 }
 
 size_t

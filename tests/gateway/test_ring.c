@@ -125,6 +125,39 @@ test_repeated_delivery_is_kept_once (void **state)
     gw_ring_destroy (&ring);
 }
 
+//  Many more events than the ring holds, so that the index of ids drops
+//  and moves entries all the time: after each push, every event held is
+//  found at its number, every event dropped is not, and a repeat of one
+//  held is refused.
+static void
+test_ids_stay_found_through_many_wraps (void **state)
+{
+    (void) state;
+    enum { CAPACITY = 37, EVENTS = 3000 };
+    gw_ring_t *ring = gw_ring_new (CAPACITY);
+    for (int n = 0; n < EVENTS; n++) {
+        assert_int_equal (s_push (ring, n), n);
+        int oldest = n >= CAPACITY ? n - CAPACITY + 1 : 0;
+        for (int k = oldest; k <= n; k++) {
+            char id[16];
+            snprintf (id, sizeof id, "e%d", k);
+            uint64_t seq = 0;
+            assert_true (gw_ring_after (ring, id, &seq));
+            assert_int_equal (seq, k + 1);
+        }
+        if (oldest > 0) {
+            char gone[16];
+            snprintf (gone, sizeof gone, "e%d", oldest - 1);
+            uint64_t seq = 0;
+            assert_false (gw_ring_after (ring, gone, &seq));
+        }
+        if (n % 97 == 0)
+            assert_int_equal (s_push (ring, oldest), -1);
+    }
+    assert_int_equal (gw_ring_size (ring), CAPACITY);
+    gw_ring_destroy (&ring);
+}
+
 static void
 test_events_outlive_the_ring_while_referenced (void **state)
 {
@@ -171,6 +204,7 @@ main (void)
         cmocka_unit_test (test_unknown_id_is_not_found),
         cmocka_unit_test (test_wrap_around_drops_the_oldest),
         cmocka_unit_test (test_repeated_delivery_is_kept_once),
+        cmocka_unit_test (test_ids_stay_found_through_many_wraps),
         cmocka_unit_test (test_events_outlive_the_ring_while_referenced),
         cmocka_unit_test (test_audience_decides_who_sees),
     };
