@@ -144,6 +144,12 @@ $(BIN)/cabinet-broker: $(OBJ)/tools/broker.o $(LIB)/libcab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# open-loop load for `make bench` (libcurl's multi interface)
+PACED := $(BUILD)/tools/cab-paced
+$(PACED): tools/paced.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(NOTIFY_CFLAGS) $< $(shell pkg-config --libs libcurl 2>/dev/null) -lm -o $@
+
 # integration test programs (C), run by integration/test_*.sh with live services
 ITESTS := $(patsubst integration/%.c,$(BUILD)/integration/%,$(wildcard integration/*.c))
 $(BUILD)/integration/%: $(OBJ)/integration/%.o $(LIB)/libcab.a
@@ -175,7 +181,7 @@ integration-test: all
 	@BUILD=$(BUILD) tests/run-all.sh integration
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(PACED)
 	@BUILD=$(BUILD) bench/run.sh
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.

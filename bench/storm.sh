@@ -17,6 +17,11 @@
 #                   (bench/sse_watch.py, one process), where each stream is
 #                   timed from the close to its vote.closed, whose tally
 #                   must be the final one.
+#                   Each of the two also paced (tools/paced.c): ballots
+#                   sent at STORM_RATE a second (2,000, the target) whatever
+#                   the answers, each timed from when it was due, so that
+#                   the p99 is the one of a node asked for 2,000 ballots a
+#                   second, not of one kept saturated by wrk's closed loop.
 #   storm_pgbench   the same machine's PostgreSQL: single-row inserts with
 #                   synchronous_commit on, at the same concurrency.
 #
@@ -28,6 +33,8 @@ STORM_VOTERS=${STORM_VOTERS:-500}
 # Rounds of the storm (median): more than the other rows' BENCH_ROUNDS, as
 # its rounds spread widely on a shared machine.
 STORM_ROUNDS=${STORM_ROUNDS:-5}
+# The paced rounds' rate: the target's ballots per second.
+STORM_RATE=${STORM_RATE:-2000}
 # The storm's node: the gateway and the voting service restarted with more
 # threads than the defaults (4 and 4), as a node expecting a room of
 # hundreds to vote at once would be set up: as many as wrk keeps
@@ -155,17 +162,44 @@ storm_wrk() {
   cat "$out" >>"$STORM_DIR/wrk.all"
 }
 
-# storm_rounds NAME STREAMS(0|1): STORM_ROUNDS rounds, each a new vote: warm-up,
-# then wrk for SECONDS_PER_ROUND, then the close, timed on every stream when
+# storm_requests: the ballots for cab-paced, in the order ballot.lua sends
+# them (voters taking turns, the option moving on each time they come
+# round): three rounds of the voters, then again from the start.
+storm_requests() {
+  awk -v path="/api/v1/votes/$STORM_VOTE/ballots" '
+    { token[NR - 1] = $1 }
+    END {
+      split("Tán thành|Không tán thành|Không biểu quyết", option, "|")
+      for (n = 0; n < 3 * NR; n++) {
+        v = n % NR
+        printf "POST\t%s\t%s\t{\"option\":\"%s\"}\n", path, token[v], option[(int (n / NR) + v) % 3 + 1]
+      }
+    }' "$STORM_DIR/tokens" >"$STORM_DIR/requests"
+}
+
+# storm_paced SECONDS: ballots against STORM_VOTE at STORM_RATE a second over
+# CONNS connections; prints "rps p99_ms non2xx errors" (errors: socket
+# errors and ballots not answered).
+storm_paced() {
+  local out
+  out=$("${PACED:-$CAB_BUILD/tools/cab-paced}" "$BASE_URL" "$STORM_DIR/requests" "$STORM_RATE" "$CONNS" "$1")
+  echo "$out" >>"$STORM_DIR/paced.all"
+  set -- $out
+  echo "$3 $5 $7 $8"
+}
+
+# storm_rounds NAME STREAMS(0|1) [DRIVER]: STORM_ROUNDS rounds, each a new vote: warm-up,
+# then DRIVER (storm_wrk, the default, or storm_paced) for SECONDS_PER_ROUND, then the close, timed on every stream when
 # they are open. Sets STORM_RPS_<NAME>, STORM_P99_<NAME> and, with streams,
 # STORM_MAX_<NAME> / STORM_MED_<NAME> (ms from the close to vote.closed on
 # the last stream / the median stream), medians of the rounds.
 storm_rounds() {
-  local name=$1 streams=$2 i r all=() maxes=() meds=() bad=0 t0 tally got
+  local name=$1 streams=$2 driver=${3:-storm_wrk} i r all=() maxes=() meds=() bad=0 t0 tally got
   for i in $(seq 1 "$STORM_ROUNDS"); do
     storm_vote "$name-$i" || return 1
-    storm_wrk "$WARMUP" >/dev/null
-    r=$(storm_wrk "$SECONDS_PER_ROUND")
+    [ "$driver" == storm_paced ] && storm_requests
+    "$driver" "$WARMUP" >/dev/null
+    r=$("$driver" "$SECONDS_PER_ROUND")
     all+=("$r")
     set -- $r
     [ "$3" != 0 ] && bad=1
@@ -279,8 +313,10 @@ storm_main() {
   check "storm: PostgreSQL syncs to disk" test "$(psql_q "SHOW fsync")" == on
   check "storm: … and commits synchronously" test "$(psql_q "SHOW synchronous_commit")" == on
   storm_rounds bare 0 || return 1
+  storm_rounds bare_paced 0 storm_paced || return 1
   storm_streams_open
   storm_rounds streams 1 || return 1
+  storm_rounds streams_paced 1 storm_paced || return 1
   storm_streams_close
   storm_pgbench
   STORM_LOAD="load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
@@ -291,6 +327,9 @@ storm_main() {
   # Targets: >= 2,000 ballots/s with p99 <= 25 ms; >= half the pgbench rate;
   # the final tally on every stream <= 200 ms after the close.
   met_rate() { awk -v r="$1" -v p="$2" 'BEGIN { print ((r >= 2000 && p <= 25) ? "met" : "not met") }'; }
+  # paced: every ballot answered at the rate asked (but for the last ones'
+  # own latency, which the rate's clock includes) with p99 <= 25 ms
+  met_paced() { awk -v r="$1" -v p="$2" -v want="$STORM_RATE" 'BEGIN { print ((want >= 2000 && r >= 0.98 * want && p <= 25) ? "met" : "not met") }'; }
   met_ratio() { awk -v r="$1" 'BEGIN { print ((r >= 0.5) ? "met" : "not met") }'; }
   STORM_MET_TALLY=$(awk -v m="$STORM_MAX_streams" 'BEGIN { print ((m <= 200) ? "met" : "not met") }')
   STORM_TABLE=$(
@@ -300,9 +339,13 @@ storm_main() {
     printf '| `POST /api/v1/votes/{id}/ballots`, no stream open | %.0f | %.2f ms | same machine, same PostgreSQL | %.0f (%.2f ms) | %s | | ≥ 2000/s, p99 ≤ 25 ms: %s; ratio ≥ 0.5: %s |\n' \
       "$STORM_RPS_bare" "$STORM_P99_bare" "$STORM_PG_TPS" "$STORM_PG_P99" "$r_bare" \
       "$(met_rate "$STORM_RPS_bare" "$STORM_P99_bare")" "$(met_ratio "$r_bare")"
+    printf '| the same, paced: %s ballots/s asked, each timed from when it was due | %.0f | %.2f ms | | | | | %s ballots/s with p99 ≤ 25 ms: %s |\n' \
+      "$STORM_RATE" "$STORM_RPS_bare_paced" "$STORM_P99_bare_paced" "$STORM_RATE" "$(met_paced "$STORM_RPS_bare_paced" "$STORM_P99_bare_paced")"
     printf '| the same, every voter following the meeting'"'"'s live stream (%s refreshes) | %.0f | %.2f ms | | | %s | %s ms (%s ms) | ≥ 2000/s, p99 ≤ 25 ms: %s; ratio ≥ 0.5: %s; ≤ 200 ms: %s |\n' \
       "$STORM_REFRESHES" "$STORM_RPS_streams" "$STORM_P99_streams" "$r_streams" "$STORM_MAX_streams" "$STORM_MED_streams" \
       "$(met_rate "$STORM_RPS_streams" "$STORM_P99_streams")" "$(met_ratio "$r_streams")" "$STORM_MET_TALLY"
+    printf '| the same with the streams, paced: %s ballots/s asked | %.0f | %.2f ms | | | | | %s ballots/s with p99 ≤ 25 ms: %s |\n' \
+      "$STORM_RATE" "$STORM_RPS_streams_paced" "$STORM_P99_streams_paced" "$STORM_RATE" "$(met_paced "$STORM_RPS_streams_paced" "$STORM_P99_streams_paced")"
   )
   printf '\n%s\n\n' "$STORM_TABLE"
 }
