@@ -29,7 +29,9 @@ LDFLAGS  := $(if $(SAN),$(SANFLAGS))
 LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 
-all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests
+PACED    := $(BUILD)/tools/cab-paced  #  open-loop load of `make bench` (tools/paced.c)
+
+all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests $(PACED)
 .PHONY: print-services all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
 
 # ---- generated protobuf-c code ------------------------------------------
@@ -145,7 +147,6 @@ $(BIN)/cabinet-broker: $(OBJ)/tools/broker.o $(LIB)/libcab.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # open-loop load for `make bench` (libcurl's multi interface)
-PACED := $(BUILD)/tools/cab-paced
 $(PACED): tools/paced.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(NOTIFY_CFLAGS) $< $(shell pkg-config --libs libcurl 2>/dev/null) -lm -o $@
@@ -181,7 +182,7 @@ integration-test: all
 	@BUILD=$(BUILD) tests/run-all.sh integration
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(PACED)
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
