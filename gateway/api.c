@@ -356,7 +356,8 @@ s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, 
     }
     //  The time a request spent authenticating and waiting for a call
     //  thread counts against its call's: no answer of the generic path
-    //  comes later than one timeout after the request was read.
+    //  comes later than one timeout after the request was read (after a
+    //  call thread took it, when identity had to be asked).
     int timeout_ms = req->env->rpc_timeout_ms - (int) req->waited_ms;
     if (req->queued_ms > 0)
         timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);

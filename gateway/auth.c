@@ -314,11 +314,3 @@ gw_auth_ask (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
     if (caller)
         s_accept (req, route, caller, reply);
 }
-
-bool
-gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply)
-{
-    if (gw_auth_begin (req, route, reply))
-        gw_auth_ask (req, route, reply);
-    return req->caller != NULL;
-}

@@ -36,16 +36,13 @@ bool gw_auth_csrf_ok (const char *verb, gw_token_source_t source, const char *to
                       const char *header);
 
 //  Authenticate req for route: token, CSRF, identity.Authenticate, and the
-//  password-change rule. On success req->caller (with ip and user agent),
-//  req->token and req->token_from_cookie are set and true is returned;
-//  otherwise reply holds the error (401, 403, 503...) and false is returned.
-bool gw_auth_check (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply);
-
-//  gw_auth_check in two steps, so that the one that may wait for identity
-//  runs where waiting holds up no other request. gw_auth_begin does what
-//  needs no service (token, CSRF, the cache of verdicts) and returns true
-//  when identity must still be asked, with gw_auth_ask; otherwise the
-//  outcome is final (req->caller set, or the error in reply).
+//  password-change rule, in two steps, so that the one that may wait for
+//  identity runs where waiting holds up no other request. gw_auth_begin
+//  does what needs no service (token, CSRF, the cache of verdicts) and
+//  returns true when identity must still be asked, with gw_auth_ask;
+//  otherwise the outcome is final. Either way it ends with req->caller
+//  (with ip and user agent), req->token and req->token_from_cookie set, or
+//  with the error (401, 403, 503...) in reply.
 bool gw_auth_begin (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply);
 void gw_auth_ask (gw_request_t *req, const gw_route_t *route, gw_reply_t *reply);
 

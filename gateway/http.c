@@ -404,16 +404,27 @@ s_send_finished (s_exchange_t *ex, struct MHD_Connection *conn)
     return s_send (ex, conn);
 }
 
+//  Suspend the connection and queue run (ex) for the call threads, which
+//  resume it. false when they are stopping: the connection runs on, and the
+//  caller does the work here.
+static bool
+s_queue (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn, void (*run) (void *))
+{
+    ex->req.queued_ms = cab_clock_ms ();
+    MHD_suspend_connection (conn);
+    if (gw_calls_push (self->calls, run, ex))
+        return true;
+    MHD_resume_connection (conn);
+    return false;
+}
+
 //  Hand the request over to the call threads; when they are stopping,
 //  finish and answer it here.
 static enum MHD_Result
 s_hand_over (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
 {
-    ex->req.queued_ms = cab_clock_ms ();
-    MHD_suspend_connection (conn);
-    if (gw_calls_push (self->calls, s_run_call, ex))
+    if (s_queue (self, ex, conn, s_run_call))
         return MHD_YES;
-    MHD_resume_connection (conn);
     ex->req.queued_ms = 0;
     s_finish (ex);
     return s_send_finished (ex, conn);
@@ -462,11 +473,8 @@ s_run_authentication (void *arg)
 static enum MHD_Result
 s_hand_over_authentication (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
 {
-    ex->req.queued_ms = cab_clock_ms ();
-    MHD_suspend_connection (conn);
-    if (gw_calls_push (self->calls, s_run_authentication, ex))
+    if (s_queue (self, ex, conn, s_run_authentication))
         return MHD_YES;
-    MHD_resume_connection (conn);
     s_authenticate (ex);
     return s_headers_done (ex, conn);
 }
