@@ -30,8 +30,9 @@ LDLIBS   := -lzmq -lprotobuf-c -lpq -lrdkafka -lssl -lcrypto -lldap -llber \
             -lmicrohttpd -ljansson -largon2 -lutf8proc -lpthread -lm
 
 PACED    := $(BUILD)/tools/cab-paced  #  open-loop load of `make bench` (tools/paced.c)
+SSEWATCH := $(BUILD)/tools/cab-sse-watch  #  the storm's 500 streams (tools/sse_watch.c)
 
-all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests $(PACED)
+all: $(BIN)/cabinet-broker $(BIN)/cabinet-gateway $(addprefix $(BIN)/cabinet-,$(SERVICES)) unit-tests $(PACED) $(SSEWATCH)
 .PHONY: print-services all deps run test unit-test integration-test bench lint format fuzz clean unit-tests
 
 # ---- generated protobuf-c code ------------------------------------------
@@ -150,6 +151,11 @@ $(BIN)/cabinet-broker: $(OBJ)/tools/broker.o $(LIB)/libcab.a
 $(PACED): tools/paced.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(NOTIFY_CFLAGS) $< $(shell pkg-config --libs libcurl 2>/dev/null) -lm -o $@
+
+# the storm's live streams, read from one thread (epoll, jansson)
+$(SSEWATCH): tools/sse_watch.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -ljansson -o $@
 
 # integration test programs (C), run by integration/test_*.sh with live services
 ITESTS := $(patsubst integration/%.c,$(BUILD)/integration/%,$(wildcard integration/*.c))

@@ -14,7 +14,7 @@
 #                   then the chair closes it, and the final tally must have
 #                   one ballot per voter. Once with no stream open, once
 #                   with every voter following the meeting's live stream
-#                   (bench/sse_watch.py, one process), where each stream is
+#                   (tools/sse_watch.c, one process), where each stream is
 #                   timed from the close to its vote.closed, whose tally
 #                   must be the final one.
 #                   Each of the two also paced (tools/paced.c): ballots
@@ -241,12 +241,12 @@ storm_rounds() {
   fi
 }
 
-# storm_streams_open: every voter follows the meeting (bench/sse_watch.py).
+# storm_streams_open: every voter follows the meeting (cab-sse-watch).
 storm_streams_open() {
   ulimit -n "$((STORM_VOTERS * 2 + 1024))" 2>/dev/null || true
   rm -f "$STORM_DIR/watch.ready" "$STORM_DIR/watch.stop"
   : >"$STORM_DIR/watch.out"
-  python3 "$CAB_ROOT/bench/sse_watch.py" 127.0.0.1 "$HTTP_PORT" "/api/v1/meetings/$STORM_MEETING/stream" \
+  "${SSEWATCH:-$CAB_BUILD/tools/cab-sse-watch}" 127.0.0.1 "$HTTP_PORT" "/api/v1/meetings/$STORM_MEETING/stream" \
     "$STORM_DIR/tokens" "$STORM_DIR/watch.ready" "$STORM_DIR/watch.out" "$STORM_DIR/watch.stop" 900 \
     >"$STORM_DIR/watch.log" 2>&1 &
   STORM_WATCHER=$!

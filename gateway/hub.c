@@ -353,11 +353,14 @@ s_control_end (gw_sub_t *sub, const char *reason)
     free (frame);
 }
 
-//  Take the next event this stream may see. true if it took one, or fell
-//  behind the ring and now has a refresh under way.
+//  Find the next event this stream may see: *event_p (the ring's, not
+//  referenced: good while the hub's lock is held), or NULL when the
+//  stream fell behind the ring and now has a refresh under way. false if
+//  there is neither.
 static bool
-s_next_event (gw_hub_t *self, gw_sub_t *sub)
+s_next_event (gw_hub_t *self, gw_sub_t *sub, gw_event_t **event_p)
 {
+    *event_p = NULL;
     gw_ring_t *ring = sub->room->ring;
     if (sub->cursor < gw_ring_first (ring)) {
         //  The ring dropped events this stream had not sent: too slow.
@@ -368,12 +371,28 @@ s_next_event (gw_hub_t *self, gw_sub_t *sub)
     while (sub->cursor < gw_ring_end (ring)) {
         gw_event_t *event = gw_ring_at (ring, sub->cursor++);
         if (gw_event_admits (event, sub->user_id, sub->personal)) {
-            sub->cur = gw_event_ref (event);
-            sub->cur_off = 0;
+            *event_p = event;
             return true;
         }
     }
     return false;
+}
+
+//  Copy what of event's frame fits into buf; a frame cut short is kept
+//  (referenced: the ring may drop it before the next pull) to go on with.
+//  Whole frames, nearly all of them, cost no reference: an event's count,
+//  counted up and down by every stream of its meeting from every HTTP
+//  thread, was a cache line passed to and fro between the CPUs.
+static size_t
+s_copy_event (gw_sub_t *sub, gw_event_t *event, char *buf, size_t max)
+{
+    size_t off = 0;
+    size_t n = s_copy (buf, max, event->frame, &off, event->frame_len);
+    if (off < event->frame_len) {
+        sub->cur = gw_event_ref (event);
+        sub->cur_off = off;
+    }
+    return n;
 }
 
 //  Fill buf with what the stream has to send, in this order: what is under
@@ -383,6 +402,7 @@ static long
 s_fill (gw_hub_t *self, gw_sub_t *sub, char *buf, size_t max)
 {
     size_t n = 0;
+    gw_event_t *event = NULL;
     for (;;) {
         if (self->closing) {
             sub->finished = true;  //  stopping: at once, even mid-frame
@@ -420,7 +440,9 @@ s_fill (gw_hub_t *self, gw_sub_t *sub, char *buf, size_t max)
         } else if (sub->refresh) {
             s_control_refresh (self, sub, sub->refresh);
             sub->refresh = NULL;
-        } else if (s_next_event (self, sub)) {
+        } else if (s_next_event (self, sub, &event)) {
+            if (event)
+                n += s_copy_event (sub, event, buf + n, max - n);
             continue;
         } else if (sub->ping) {
             static const char ping[] = ": ping\n\n";

@@ -409,6 +409,39 @@ test_small_pulls_send_whole_frames_in_pieces (void **state)
     gw_hub_destroy (&hub);
 }
 
+//  A frame half sent when the ring drops its event is still sent whole
+//  (the stream keeps it), then the stream is told to refresh.
+static void
+test_frame_cut_short_outlives_the_ring (void **state)
+{
+    (void) state;
+    gw_hub_t *hub = s_hub (4, 10, 10);
+    s_conn_t conn = {0};
+    gw_sub_t *sub = s_sub (hub, "m1", "u1", NULL, NULL);
+    bool ended;
+    free (s_drain (hub, sub, &conn, BUF, &ended));
+    s_publish (hub, "first", "meeting.started", "m1", NULL, NULL, "m1");
+    char buf[8];
+    assert_int_equal (gw_hub_pull (hub, sub, &conn, buf, sizeof buf), (long) sizeof buf);
+    assert_memory_equal (buf, "id: firs", sizeof buf);
+    char id[16];
+    for (int i = 0; i < 7; i++) {  //  the ring drops "first"
+        snprintf (id, sizeof id, "e%d", i);
+        s_publish (hub, id, "attendance.recorded", "m1", NULL, NULL, "m1");
+    }
+    char *text = s_drain (hub, sub, &conn, BUF, &ended);
+    const char *refresh = strstr (text, "id: e6\nevent: refresh\n");
+    assert_non_null (refresh);
+    static const char rest[] = "t\nevent: meeting.started\ndata: {\"id\":\"first\"";
+    assert_memory_equal (text, rest, sizeof rest - 1);
+    assert_true (refresh > text && refresh[-1] == '\n' && refresh[-2] == '\n');
+    assert_int_equal (s_count (text, "\n\n"), 2);  //  the rest of "first", the refresh
+    free (text);
+    gw_hub_close (hub);
+    gw_hub_unsubscribe (hub, &sub);
+    gw_hub_destroy (&hub);
+}
+
 static void
 test_repeated_delivery_is_sent_once (void **state)
 {
@@ -557,6 +590,7 @@ main (void)
         cmocka_unit_test (test_slow_stream_is_told_to_refresh),
         cmocka_unit_test (test_events_hidden_from_a_stream_do_not_make_it_slow),
         cmocka_unit_test (test_small_pulls_send_whole_frames_in_pieces),
+        cmocka_unit_test (test_frame_cut_short_outlives_the_ring),
         cmocka_unit_test (test_repeated_delivery_is_sent_once),
         cmocka_unit_test (test_sign_out_ends_the_sessions_streams),
         cmocka_unit_test (test_limits_refuse_streams_beyond_them),
