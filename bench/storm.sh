@@ -182,7 +182,7 @@ storm_requests() {
 # errors and ballots not answered).
 storm_paced() {
   local out
-  out=$("${PACED:-$CAB_BUILD/tools/cab-paced}" "$BASE_URL" "$STORM_DIR/requests" "$STORM_RATE" "${STORM_PACED_CONNS:-$CONNS}" "$1")
+  out=$("${PACED:-$CAB_BUILD/tools/cab-paced}" "$BASE_URL" "$STORM_DIR/requests" "$STORM_RATE" "$CONNS" "$1")
   echo "$out" >>"$STORM_DIR/paced.all"
   set -- $out
   echo "$3 $5 $7 $8"
