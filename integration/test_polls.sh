@@ -394,6 +394,69 @@ call GET "/api/v1/polls?role=everyone" "" "${TOKEN[vanthu]}"
 assert_error "an unknown role filter" 400
 
 # ---------------------------------------------------------------------------
+section "changing or deleting a draft"
+# draft_state POLL: what is stored of it: title, questions, documents, targets.
+draft_state() {
+  psql_q "SELECT p.title || '|' || (SELECT count (*) FROM voting.poll_questions WHERE poll_id = p.id)
+            || '|' || (SELECT count (*) FROM voting.poll_documents WHERE poll_id = p.id)
+            || '|' || (SELECT count (*) FROM voting.poll_targets WHERE poll_id = p.id)
+          FROM voting.polls p WHERE p.id = '$1'"
+}
+KEPT=$(draft_state "$P3")
+assert_eq "P3, the second draft: as created" "Nháp thứ hai|3|1|2" "$KEPT"
+EDIT=$(jq -c --arg d3 "${ID[daibieu3]}" '.title = "Nháp thứ hai (sửa)" | .questions = [.questions[2]]
+  | .document_ids = [] | .targets = [{user_id: $d3}] | .signature_required = true' <<<"$GOOD")
+call PUT "/api/v1/polls/$P3" "$EDIT" "${TOKEN[daibieu3]}"
+assert_error "a draft cannot be changed by someone it will be sent to (not seen: 404)" 404
+call PUT "/api/v1/polls/$P3" "$EDIT" "${TOKEN[lanhdao]}"
+assert_error "… nor by the office's leader, who may read it" 403
+call PUT "/api/v1/polls/$P3" "$(jq -c '.title = ""' <<<"$EDIT")" "${TOKEN[vanthu]}"
+assert_error "the creator's change with a blank title" 400
+call PUT "/api/v1/polls/$P3" "$(jq -c '.questions = []' <<<"$EDIT")" "${TOKEN[vanthu]}"
+assert_error "… with no question" 400
+call PUT "/api/v1/polls/$P3" "$(jq -c --arg s "$SECRET" '.document_ids = [$s]' <<<"$EDIT")" "${TOKEN[vanthu]}"
+assert_error "… with the secret report attached" 422
+call PUT "/api/v1/polls/$P3" "$(jq -c '.targets = [{user_id: "0190c0de-0000-7000-8000-00000000dead"}]' <<<"$EDIT")" "${TOKEN[vanthu]}"
+assert_error "… asking a person this node does not know" 422
+call PUT "/api/v1/polls/0190c0de-0000-7000-8000-00000000dead" "$EDIT" "${TOKEN[vanthu]}"
+assert_error "… of a poll that does not exist" 404
+assert_eq "the refusals changed nothing" "$KEPT" "$(draft_state "$P3")"
+call PUT "/api/v1/polls/$P3" "$EDIT" "${TOKEN[vanthu]}"
+assert_status "the clerk changes her draft" 200
+assert_json "… replaced as a whole: new title, one question, no document, daibieu3 to ask, signed answers" \
+  --arg p "$P3" --arg d3 "${ID[daibieu3]}" \
+  '.id == $p and .status == "draft" and .title == "Nháp thứ hai (sửa)" and (.questions | length) == 1
+   and .questions[0].kind == "text" and (.documents | length) == 0 and .targets == [.targets[0]]
+   and .targets[0].user_id == $d3 and .signature_required == true'
+assert_eq "… and so it is stored" "Nháp thứ hai (sửa)|1|0|1" "$(draft_state "$P3")"
+call PUT "/api/v1/polls/$P3" "$EDIT" "${TOKEN[vanthu]}" -H "Idempotency-Key: sua-nhap-$R"
+assert_status "the same change again, with an Idempotency-Key" 200
+call PUT "/api/v1/polls/$P3" "$(jq -c '.title = "Khác"' <<<"$EDIT")" "${TOKEN[vanthu]}" -H "Idempotency-Key: sua-nhap-$R"
+assert_error "the same Idempotency-Key with another body" 422
+call DELETE "/api/v1/polls/$P3" "" "${TOKEN[lanhdao]}"
+assert_error "the office's leader may not delete the clerk's draft" 403
+call DELETE "/api/v1/polls/$P3" "" "${TOKEN[vanthu]}"
+assert_status "the clerk deletes it" 204
+call GET "/api/v1/polls/$P3" "" "${TOKEN[vanthu]}"
+assert_error "… it is gone" 404
+assert_eq "… with its questions and targets" "0 0 0" \
+  "$(psql_q "SELECT (SELECT count (*) FROM voting.polls WHERE id = '$P3') || ' ' ||
+              (SELECT count (*) FROM voting.poll_questions WHERE poll_id = '$P3') || ' ' ||
+              (SELECT count (*) FROM voting.poll_targets WHERE poll_id = '$P3')")"
+call DELETE "/api/v1/polls/$P3" "" "${TOKEN[vanthu]}"
+assert_error "deleting it again" 404
+call POST /api/v1/polls "$(jq -c '.title = "Nháp thứ ba"' <<<"$GOOD")" "${TOKEN[vanthu]}"
+P4=$(jget .id)
+call PUT "/api/v1/polls/$P4" "$(jq -c '.title = "Nháp thứ ba, gửi ngay" | .send = true' <<<"$EDIT")" "${TOKEN[vanthu]}"
+assert_status "a change with send: true" 200
+assert_json "… sends the poll as changed" '.status == "open" and .respondents == 1 and .title == "Nháp thứ ba, gửi ngay"'
+call PUT "/api/v1/polls/$P4" "$EDIT" "${TOKEN[vanthu]}"
+assert_error "a poll sent cannot be changed" 409
+call DELETE "/api/v1/polls/$P4" "" "${TOKEN[vanthu]}"
+assert_error "… nor deleted" 409
+assert_eq "… it stays as sent" "Nháp thứ ba, gửi ngay|1|0|1" "$(draft_state "$P4")"
+
+# ---------------------------------------------------------------------------
 section "events"
 cat >"$ENV_DIR/views.proto" <<'PROTO'
 syntax = "proto2";
@@ -416,7 +479,10 @@ poll_events() { # POLL: ce_type of its records, in order
     printf '%s\n' "$(kafka_header "$h" ce_type)"
   done
 }
-enough() { [ "$(poll_events "$P1" | grep -c .)" -ge 7 ] && poll_events "$P2" | grep -q poll.overdue; }
+enough() {
+  [ "$(poll_events "$P1" | grep -c .)" -ge 7 ] && poll_events "$P2" | grep -q poll.overdue &&
+    poll_events "$P3" | grep -q poll.deleted && poll_events "$P4" | grep -q poll.sent
+}
 wait_for 30 enough || true
 assert_eq "P1's life in events, keyed by the poll, in order" \
   "poll.created poll.sent poll.answered poll.answered poll.answered poll.closed poll.archived" \
@@ -426,6 +492,10 @@ assert_eq "P2's: sent at once, answered, closed by the deadline, overdue" \
   "$(poll_events "$P2" | grep -v due_soon | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "… reminded once (due within a day) between its sending and its closing" "1 sent due closed" \
   "$(poll_events "$P2" | grep -c due_soon) $(poll_events "$P2" | sed -n 's/^poll\.\(sent\|due_soon\|closed\)$/\1/p' | sed 's/_soon//' | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "a draft changed twice, then deleted: its events" "poll.created poll.updated poll.updated poll.deleted" \
+  "$(poll_events "$P3" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "a draft changed and sent at once" "poll.created poll.updated poll.sent" \
+  "$(poll_events "$P4" | tr '\n' ' ' | sed 's/ $//')"
 record() { # TYPE POLL
   kafka_events "$EVENTS" | awk -F'\t' -v k="$2" -v t="$1" '$3 == k && index("," $5 ",", ",ce_type=" t ",") > 0 { print; exit }'
 }
@@ -439,6 +509,9 @@ assert_eq "poll.sent: schema, service, who sent it, the attached draft, three re
   "cabinet.v1.PollEvent voting ${ID[vanthu]} $DRAFT 3" \
   "$(pb_get schema <<<"$F") $(pb_get service <<<"$F") $(pb_get actor_id <<<"$F") $(pb_get payload.document_ids <<<"$F") $(grep -c '^payload.respondent_ids' <<<"$F")"
 assert_eq "… its audience: the creator and the three respondents" 4 "$(grep -c '^audience' <<<"$F")"
+F=$(decode PollView "$(record poll.deleted "$P3")")
+assert_eq "poll.deleted carries the draft as it was, and who deleted it" "Nháp thứ hai (sửa) draft ${ID[vanthu]}" \
+  "$(pb_get payload.poll.title <<<"$F") $(pb_get payload.poll.status <<<"$F") $(pb_get actor_id <<<"$F")"
 F=$(decode PollView "$(record poll.overdue "$P2")")
 assert_eq "poll.overdue names daibieu3, and no actor (the deadline did it)" "${ID[daibieu3]} " \
   "$(pb_get payload.pending_ids <<<"$F") $(pb_get actor_id <<<"$F")"

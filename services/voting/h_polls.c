@@ -19,6 +19,7 @@
 #include "cab_time.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/documents.pb-c.h"
+#include "cabinet/v1/identity.pb-c.h"
 #include "handlers.h"
 #include "signature.h"
 #include <stdlib.h>
@@ -194,6 +195,86 @@ s_attachments (cab_call_t *call, char *const *ids, size_t n, char **titles)
     return true;
 }
 
+//  The poll as defined by req (POST /polls, PUT /polls/{id}), checked in
+//  this order: its text, deadline, questions, documents (their number, then
+//  each asked of the documents service) and targets. true with in filled
+//  (arena), or false once replied.
+static bool
+s_definition (cab_call_t *call, const Cabinet__V1__CreatePollRequest *req, const cab_actor_t *actor,
+              poll_create_in_t *in)
+{
+    vote_worker_t *w = vote_call_worker (call);
+    vote_fault_t fault;
+    bool ok = true;
+    char *title = vote_call_text (call, req->title, &ok);
+    char *description = vote_call_text (call, req->description, &ok);
+    char *deadline_text = vote_call_text (call, req->deadline, &ok);
+    if (!ok)
+        return vote_call_invalid (call, NULL, VOTE_MSG_NOT_UTF8), false;
+    poll_check_title (title, &fault);
+    if (fault.status == CAB_OK)
+        poll_check_description (description, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+    int64_t deadline = 0;
+    if (!deadline_text || !*deadline_text)
+        return vote_call_invalid (call, "deadline", "Vui lòng chọn hạn trả lời"), false;
+    if (!cab_time_parse (deadline_text, &deadline))
+        return vote_call_invalid (call, "deadline", s_msg_time), false;
+    poll_check_deadline (deadline, vote_now (), &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+    poll_question_t *questions = s_questions (call, req);
+    if (!questions)
+        return false;
+    poll_check_documents (req->document_ids, req->n_document_ids, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+    size_t n_targets = req->n_targets;
+    poll_target_in_t *targets =
+        cab_arena_alloc (call->arena, (n_targets ? n_targets : 1) * sizeof *targets);
+    for (size_t i = 0; i < n_targets; i++) {
+        targets[i].user_id = req->targets[i]->user_id;
+        targets[i].unit_id = req->targets[i]->unit_id;
+    }
+    poll_check_targets (targets, n_targets, true, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+    //  Now the other services' data: the documents, the people.
+    char **titles = cab_arena_alloc (call->arena, (req->n_document_ids ? req->n_document_ids : 1)
+                                                      * sizeof *titles);
+    if (!s_attachments (call, req->document_ids, req->n_document_ids, titles))
+        return false;
+    cab_status_t status =
+        poll_store_check_targets (w->polls, call->arena, targets, n_targets, &fault);
+    if (status != CAB_OK)
+        return vote_call_fail (call, status, NULL), false;
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+
+    //  The deadline as this service writes times (+07:00).
+    char *deadline_out = cab_arena_alloc (call->arena, CAB_TIME_TEXT);
+    cab_time_format (deadline, deadline_out);
+    *in = (poll_create_in_t){
+        .title = title,
+        .description = description,
+        .deadline_text = deadline_out,
+        .deadline = deadline,
+        .signature_required = req->has_signature_required && req->signature_required,
+        .questions = questions,
+        .n_questions = req->n_questions,
+        .document_ids = req->document_ids,
+        .document_titles = titles,
+        .n_documents = req->n_document_ids,
+        .targets = targets,
+        .n_targets = n_targets,
+        .send = req->has_send && req->send,
+        .actor_id = actor->user_id,
+        .actor_unit_id = actor->unit_id,
+    };
+    return true;
+}
+
 cab_status_t
 poll_create (cab_call_t *call, const ProtobufCMessage *request)
 {
@@ -209,80 +290,76 @@ poll_create (cab_call_t *call, const ProtobufCMessage *request)
     poll_may_create (&actor, &fault);
     if (fault.status != CAB_OK)
         return vote_call_fault (call, &fault);
-
-    bool ok = true;
-    char *title = vote_call_text (call, req->title, &ok);
-    char *description = vote_call_text (call, req->description, &ok);
-    char *deadline_text = vote_call_text (call, req->deadline, &ok);
-    if (!ok)
-        return vote_call_invalid (call, NULL, VOTE_MSG_NOT_UTF8);
-    poll_check_title (title, &fault);
-    if (fault.status == CAB_OK)
-        poll_check_description (description, &fault);
-    if (fault.status != CAB_OK)
-        return vote_call_fault (call, &fault);
-    int64_t deadline = 0;
-    if (!deadline_text || !*deadline_text)
-        return vote_call_invalid (call, "deadline", "Vui lòng chọn hạn trả lời");
-    if (!cab_time_parse (deadline_text, &deadline))
-        return vote_call_invalid (call, "deadline", s_msg_time);
-    poll_check_deadline (deadline, vote_now (), &fault);
-    if (fault.status != CAB_OK)
-        return vote_call_fault (call, &fault);
-    poll_question_t *questions = s_questions (call, req);
-    if (!questions)
+    poll_create_in_t in;
+    if (!s_definition (call, req, &actor, &in))
         return call->status;
-    poll_check_documents (req->document_ids, req->n_document_ids, &fault);
-    if (fault.status != CAB_OK)
-        return vote_call_fault (call, &fault);
-    size_t n_targets = req->n_targets;
-    poll_target_in_t *targets =
-        cab_arena_alloc (call->arena, (n_targets ? n_targets : 1) * sizeof *targets);
-    for (size_t i = 0; i < n_targets; i++) {
-        targets[i].user_id = req->targets[i]->user_id;
-        targets[i].unit_id = req->targets[i]->unit_id;
-    }
-    poll_check_targets (targets, n_targets, true, &fault);
-    if (fault.status != CAB_OK)
-        return vote_call_fault (call, &fault);
-    //  Now the other services' data: the documents, the people.
-    char **titles = cab_arena_alloc (call->arena, (req->n_document_ids ? req->n_document_ids : 1)
-                                                      * sizeof *titles);
-    if (!s_attachments (call, req->document_ids, req->n_document_ids, titles))
-        return call->status;
-    cab_status_t status =
-        poll_store_check_targets (w->polls, call->arena, targets, n_targets, &fault);
-    if (status != CAB_OK)
-        return vote_call_fail (call, status, NULL);
-    if (fault.status != CAB_OK)
-        return vote_call_fault (call, &fault);
-
-    //  The deadline as this service writes times (+07:00).
-    char *deadline_out = cab_arena_alloc (call->arena, CAB_TIME_TEXT);
-    cab_time_format (deadline, deadline_out);
-    poll_create_in_t in = {
-        .title = title,
-        .description = description,
-        .deadline_text = deadline_out,
-        .deadline = deadline,
-        .signature_required = req->has_signature_required && req->signature_required,
-        .questions = questions,
-        .n_questions = req->n_questions,
-        .document_ids = req->document_ids,
-        .document_titles = titles,
-        .n_documents = req->n_document_ids,
-        .targets = targets,
-        .n_targets = n_targets,
-        .send = req->has_send && req->send,
-        .actor_id = actor.user_id,
-        .actor_unit_id = actor.unit_id,
-    };
     poll_info_t *info = NULL;
     vote_fault_clear (&fault);
-    status = poll_store_create (w->polls, call->arena, &in, idem_p, &fault, &info);
+    cab_status_t status = poll_store_create (w->polls, call->arena, &in, idem_p, &fault, &info);
     if (status != CAB_OK)
         return vote_call_fail (call, status, &fault);
     return cab_call_reply (call, info->poll);
+}
+
+//  poll_id as its creator may change it (a draft), or false once replied.
+static bool
+s_draft (cab_call_t *call, const char *poll_id, poll_info_t **info)
+{
+    unsigned roles = 0;
+    if (s_poll (call, poll_id, false, info, &roles) != CAB_OK)
+        return false;
+    vote_fault_t fault;
+    poll_may_manage (roles, (*info)->state, &fault);
+    if (fault.status == CAB_OK)
+        poll_may_edit ((*info)->state, &fault);
+    if (fault.status != CAB_OK)
+        return vote_call_fault (call, &fault), false;
+    return true;
+}
+
+cab_status_t
+poll_update (cab_call_t *call, const ProtobufCMessage *request)
+{
+    const Cabinet__V1__CreatePollRequest *req = (const Cabinet__V1__CreatePollRequest *) request;
+    vote_worker_t *w = vote_call_worker (call);
+    cab_idem_t idem;
+    const cab_idem_t *idem_p = NULL;
+    if (vote_call_replay (call, request, POLL_DESC, &idem, &idem_p))
+        return call->status;
+    poll_info_t *info = NULL;
+    if (!s_draft (call, req->poll_id, &info))
+        return call->status;
+    cab_actor_t actor;
+    s_actor (call, &actor);
+    poll_create_in_t in;
+    if (!s_definition (call, req, &actor, &in))
+        return call->status;
+    vote_fault_t fault;
+    vote_fault_clear (&fault);
+    poll_info_t *after = NULL;
+    cab_status_t status =
+        poll_store_update (w->polls, call->arena, info->poll->id, &in, idem_p, &fault, &after);
+    if (status != CAB_OK)
+        return vote_call_fail (call, status, &fault);
+    return cab_call_reply (call, after->poll);
+}
+
+cab_status_t
+poll_delete (cab_call_t *call, const ProtobufCMessage *request)
+{
+    const Cabinet__V1__PollIdRequest *req = (const Cabinet__V1__PollIdRequest *) request;
+    vote_worker_t *w = vote_call_worker (call);
+    poll_info_t *info = NULL;
+    if (!s_draft (call, req->poll_id, &info))
+        return call->status;
+    vote_fault_t fault;
+    vote_fault_clear (&fault);
+    cab_status_t status =
+        poll_store_delete (w->polls, call->arena, info->poll->id, vote_call_user (call), &fault);
+    if (status != CAB_OK)
+        return vote_call_fail (call, status, &fault);
+    static const Cabinet__V1__Empty empty = CABINET__V1__EMPTY__INIT;
+    return cab_call_reply (call, &empty);
 }
 
 /* ---- reading -----------------------------------------------------------------------------------

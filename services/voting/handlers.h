@@ -37,6 +37,8 @@ cab_status_t poll_create (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_list (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_get (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_send (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_update (cab_call_t *call, const ProtobufCMessage *request);
+cab_status_t poll_delete (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_close (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_archive (cab_call_t *call, const ProtobufCMessage *request);
 cab_status_t poll_answer (cab_call_t *call, const ProtobufCMessage *request);

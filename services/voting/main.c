@@ -33,6 +33,8 @@ static const cab_method_t s_methods[] = {
     {"voting.CreatePoll", &cabinet__v1__create_poll_request__descriptor, poll_create, 0},
     {"voting.ListPolls", &cabinet__v1__list_polls_request__descriptor, poll_list, 0},
     {"voting.GetPoll", POLL_ID, poll_get, 0},
+    {"voting.UpdatePoll", &cabinet__v1__create_poll_request__descriptor, poll_update, 0},
+    {"voting.DeletePoll", POLL_ID, poll_delete, 0},
     {"voting.SendPoll", POLL_ID, poll_send, 0},
     {"voting.ClosePoll", POLL_ID, poll_close, 0},
     {"voting.ArchivePoll", POLL_ID, poll_archive, 0},

@@ -93,7 +93,8 @@ poll_may_manage (unsigned roles, poll_state_t state, vote_fault_t *fault)
     poll_may_see (roles, state, fault);
     if (fault->status == CAB_OK && !(roles & POLL_ROLE_CREATOR))
         vote_fault_set (fault, CAB_PERMISSION_DENIED, NULL,
-                        "Chỉ người tạo phiếu lấy ý kiến được gửi, kết thúc hoặc lưu trữ phiếu");
+                        "Chỉ người tạo phiếu lấy ý kiến được sửa, gửi, kết thúc, lưu trữ hoặc "
+                        "xóa phiếu");
 }
 
 void
@@ -114,6 +115,15 @@ poll_may_read_results (unsigned roles, poll_state_t state, vote_fault_t *fault)
     if (state != POLL_CLOSED && state != POLL_ARCHIVED)
         vote_fault_set (fault, CAB_ABORTED, NULL,
                         "Kết quả lấy ý kiến được công bố cho người trả lời sau khi phiếu kết thúc");
+}
+
+void
+poll_may_edit (poll_state_t state, vote_fault_t *fault)
+{
+    vote_fault_clear (fault);
+    if (state != POLL_DRAFT)
+        vote_fault_set (fault, CAB_ABORTED, NULL,
+                        "Phiếu lấy ý kiến đã được gửi: không sửa hay xóa được nữa");
 }
 
 void

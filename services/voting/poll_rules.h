@@ -63,7 +63,7 @@ poll_state_t poll_effective_state (poll_state_t stored, int64_t deadline, int64_
 //  NOT_FOUND: its existence does not leak.
 void poll_may_see (unsigned roles, poll_state_t state, vote_fault_t *fault);
 
-//  Sending, closing and archiving are the creator's: NOT_FOUND to those who
+//  Changing, sending, closing, archiving and deleting are the creator's: NOT_FOUND to those who
 //  may not see it, PERMISSION_DENIED to the others.
 void poll_may_manage (unsigned roles, poll_state_t state, vote_fault_t *fault);
 
@@ -74,6 +74,10 @@ void poll_may_read_all (unsigned roles, vote_fault_t *fault);
 //  Results: the creator and the office at any time; a respondent once the
 //  poll is closed (ABORTED before).
 void poll_may_read_results (unsigned roles, poll_state_t state, vote_fault_t *fault);
+
+//  Only a draft (seen by nobody but its creator) is changed or deleted:
+//  ABORTED once it was sent.
+void poll_may_edit (poll_state_t state, vote_fault_t *fault);
 
 //  A draft is sent while its deadline is still ahead.
 void poll_may_send (poll_state_t state, int64_t deadline, int64_t now, vote_fault_t *fault);

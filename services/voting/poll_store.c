@@ -112,6 +112,18 @@ static const char SQL_DOCUMENT_INSERT[] =
     "INSERT INTO poll_documents (poll_id, document_id, position, title)"
     " VALUES ($1, $2, $3::int, $4)";
 
+static const char SQL_POLL_REWRITE[] =
+    "UPDATE polls SET title = $2, description = $3, deadline = $4::timestamptz,"
+    "  signature_required = $5::bool"
+    " WHERE id = $1";
+
+//  A draft's parts before they are written again, and a draft deleted
+//  (its parts go with it: ON DELETE CASCADE).
+static const char SQL_PARTS_DELETE[] = "WITH q AS (DELETE FROM poll_questions WHERE poll_id = $1),"
+                                       "     d AS (DELETE FROM poll_documents WHERE poll_id = $1)"
+                                       " DELETE FROM poll_targets WHERE poll_id = $1";
+static const char SQL_POLL_DELETE[] = "DELETE FROM polls WHERE id = $1 AND status = 'draft'";
+
 static const char SQL_TARGET_INSERT[] =
     "INSERT INTO poll_targets (poll_id, position, kind, target_id) VALUES ($1, $2::int, $3, $4)";
 
@@ -605,6 +617,43 @@ s_send (PGconn *db, cab_arena_t *arena, const char *id, const char *actor_id, vo
                         0, true, respondents, n_respondents);
 }
 
+//  The questions, documents and targets of poll id, in the order given.
+static cab_status_t
+s_insert_parts (PGconn *db, cab_arena_t *arena, const char *id, const poll_create_in_t *in)
+{
+    cab_status_t status = CAB_OK;
+    for (size_t i = 0; i < in->n_questions; i++) {
+        const poll_question_t *q = &in->questions[i];
+        char qid[CAB_UUID_LEN + 1];
+        cab_uuid_v7 (qid);
+        const char *qp[] = {qid,
+                            id,
+                            s_int (arena, (long long) i),
+                            poll_kind_name (q->kind),
+                            q->text,
+                            cab_db_array (arena, q->options, q->n_options),
+                            cab_db_bool_text (q->multiple),
+                            cab_db_bool_text (q->required),
+                            s_int (arena, q->kind == POLL_TEXT ? q->max_length : 0)};
+        if ((status = cab_db_exec (db, SQL_QUESTION_INSERT, 9, qp, NULL)) != CAB_OK)
+            return status;
+    }
+    for (size_t i = 0; i < in->n_documents; i++) {
+        const char *dp[] = {id, in->document_ids[i], s_int (arena, (long long) i),
+                            in->document_titles[i]};
+        if ((status = cab_db_exec (db, SQL_DOCUMENT_INSERT, 4, dp, NULL)) != CAB_OK)
+            return status;
+    }
+    for (size_t i = 0; i < in->n_targets; i++) {
+        bool user = in->targets[i].user_id && *in->targets[i].user_id;
+        const char *tp[] = {id, s_int (arena, (long long) i), user ? "user" : "unit",
+                            user ? in->targets[i].user_id : in->targets[i].unit_id};
+        if ((status = cab_db_exec (db, SQL_TARGET_INSERT, 4, tp, NULL)) != CAB_OK)
+            return status;
+    }
+    return status;
+}
+
 cab_status_t
 poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_t *in,
                    const cab_idem_t *idem, vote_fault_t *fault, poll_info_t **info)
@@ -624,35 +673,8 @@ poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_
                             cab_db_opt (in->actor_unit_id)};
     if ((status = cab_db_exec (db, SQL_POLL_INSERT, 7, params, NULL)) != CAB_OK)
         goto cleanup;
-    for (size_t i = 0; i < in->n_questions; i++) {
-        const poll_question_t *q = &in->questions[i];
-        char qid[CAB_UUID_LEN + 1];
-        cab_uuid_v7 (qid);
-        const char *qp[] = {qid,
-                            id,
-                            s_int (arena, (long long) i),
-                            poll_kind_name (q->kind),
-                            q->text,
-                            cab_db_array (arena, q->options, q->n_options),
-                            cab_db_bool_text (q->multiple),
-                            cab_db_bool_text (q->required),
-                            s_int (arena, q->kind == POLL_TEXT ? q->max_length : 0)};
-        if ((status = cab_db_exec (db, SQL_QUESTION_INSERT, 9, qp, NULL)) != CAB_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < in->n_documents; i++) {
-        const char *dp[] = {id, in->document_ids[i], s_int (arena, (long long) i),
-                            in->document_titles[i]};
-        if ((status = cab_db_exec (db, SQL_DOCUMENT_INSERT, 4, dp, NULL)) != CAB_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < in->n_targets; i++) {
-        bool user = in->targets[i].user_id && *in->targets[i].user_id;
-        const char *tp[] = {id, s_int (arena, (long long) i), user ? "user" : "unit",
-                            user ? in->targets[i].user_id : in->targets[i].unit_id};
-        if ((status = cab_db_exec (db, SQL_TARGET_INSERT, 4, tp, NULL)) != CAB_OK)
-            goto cleanup;
-    }
+    if ((status = s_insert_parts (db, arena, id, in)) != CAB_OK)
+        goto cleanup;
     if ((status = s_poll_get (db, arena, id, in->actor_id, true, info)) != CAB_OK)
         goto cleanup;
     status = s_emit_poll (db, arena, "poll.created", *info, in->actor_id, NULL, 0, NULL, 0, false,
@@ -711,6 +733,70 @@ s_lock (PGconn *db, const char *sql, const char *id, poll_state_t *stored, poll_
     *state = poll_effective_state (*stored, *deadline, *now);
     PQclear (res);
     return CAB_OK;
+}
+
+cab_status_t
+poll_store_update (poll_store_t *self, cab_arena_t *arena, const char *id,
+                   const poll_create_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
+                   poll_info_t **info)
+{
+    PGconn *db = self->db;
+    poll_state_t stored = POLL_DRAFT, state = POLL_DRAFT;
+    int64_t deadline = 0, now = 0;
+    cab_status_t status = cab_db_begin (db);
+    if (status != CAB_OK)
+        return status;
+    if ((status = s_lock (db, SQL_POLL_LOCK, id, &stored, &state, fault, &deadline, &now))
+        != CAB_OK)
+        goto cleanup;
+    poll_may_edit (state, fault);
+    if ((status = fault->status) != CAB_OK)
+        goto cleanup;
+    const char *params[] = {id, in->title, cab_db_opt (in->description), in->deadline_text,
+                            cab_db_bool_text (in->signature_required)};
+    const char *key[] = {id};
+    if ((status = cab_db_exec (db, SQL_POLL_REWRITE, 5, params, NULL)) != CAB_OK
+        || (status = cab_db_exec (db, SQL_PARTS_DELETE, 1, key, NULL)) != CAB_OK
+        || (status = s_insert_parts (db, arena, id, in)) != CAB_OK
+        || (status = s_poll_get (db, arena, id, in->actor_id, true, info)) != CAB_OK)
+        goto cleanup;
+    status = s_emit_poll (db, arena, "poll.updated", *info, in->actor_id, NULL, 0, NULL, 0, false,
+                          NULL, 0);
+    if (status == CAB_OK && in->send)
+        status = s_send (db, arena, id, in->actor_id, fault, info);
+    if (status == CAB_OK)
+        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
+cleanup:
+    return cab_db_end (db, status);
+}
+
+cab_status_t
+poll_store_delete (poll_store_t *self, cab_arena_t *arena, const char *id, const char *actor_id,
+                   vote_fault_t *fault)
+{
+    PGconn *db = self->db;
+    poll_state_t stored = POLL_DRAFT, state = POLL_DRAFT;
+    int64_t deadline = 0, now = 0;
+    poll_info_t *info = NULL;
+    cab_status_t status = cab_db_begin (db);
+    if (status != CAB_OK)
+        return status;
+    if ((status = s_lock (db, SQL_POLL_LOCK, id, &stored, &state, fault, &deadline, &now))
+        != CAB_OK)
+        goto cleanup;
+    poll_may_edit (state, fault);
+    if ((status = fault->status) != CAB_OK)
+        goto cleanup;
+    //  The event carries the draft as it was, read before it goes.
+    const char *key[] = {id};
+    if ((status = s_poll_get (db, arena, id, actor_id, true, &info)) != CAB_OK
+        || (status = s_emit_poll (db, arena, "poll.deleted", info, actor_id, NULL, 0, NULL, 0,
+                                  false, NULL, 0))
+               != CAB_OK)
+        goto cleanup;
+    status = cab_db_exec (db, SQL_POLL_DELETE, 1, key, NULL);
+cleanup:
+    return cab_db_end (db, status);
 }
 
 cab_status_t

@@ -97,6 +97,20 @@ typedef struct {
 cab_status_t poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_t *in,
                                 const cab_idem_t *idem, vote_fault_t *fault, poll_info_t **info);
 
+//  Replace draft id as a whole by in (its title, description, deadline,
+//  signature rule, questions, documents and targets) and publish
+//  poll.updated; with in->send, send it in the same transaction. Under the
+//  poll's row lock, judged again there: a poll sent meanwhile is refused
+//  (fault, CAB_ABORTED). in->actor_id is the creator.
+cab_status_t poll_store_update (poll_store_t *self, cab_arena_t *arena, const char *id,
+                                const poll_create_in_t *in, const cab_idem_t *idem,
+                                vote_fault_t *fault, poll_info_t **info);
+
+//  Delete draft id with its parts and publish poll.deleted (the draft as
+//  it was), under its row lock; a poll sent meanwhile is refused (fault).
+cab_status_t poll_store_delete (poll_store_t *self, cab_arena_t *arena, const char *id,
+                                const char *actor_id, vote_fault_t *fault);
+
 typedef enum { POLL_SEND, POLL_CLOSE, POLL_ARCHIVE } poll_change_t;
 
 //  Send, close or archive poll id, under its row lock, judged again there:

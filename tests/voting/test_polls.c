@@ -133,6 +133,12 @@ test_transitions_follow_the_states (void **state)
     assert_int_equal (f.status, CAB_FAILED_PRECONDITION);
     poll_may_send (POLL_OPEN, NOW + 10, NOW, &f);
     assert_int_equal (f.status, CAB_ABORTED);
+    poll_may_edit (POLL_DRAFT, &f);
+    assert_int_equal (f.status, CAB_OK);
+    for (poll_state_t st = POLL_OPEN; st <= POLL_ARCHIVED; st++) {
+        poll_may_edit (st, &f);
+        assert_int_equal (f.status, CAB_ABORTED);
+    }
     poll_may_close (POLL_OPEN, &f);
     assert_int_equal (f.status, CAB_OK);
     poll_may_close (POLL_CLOSED, &f);
