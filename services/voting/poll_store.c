@@ -735,23 +735,33 @@ s_lock (PGconn *db, const char *sql, const char *id, poll_state_t *stored, poll_
     return CAB_OK;
 }
 
+//  Begin a transaction holding draft id's row lock: CAB_OK, or the
+//  transaction ended (the poll missing, or no longer a draft: fault).
+static cab_status_t
+s_begin_draft (PGconn *db, const char *id, vote_fault_t *fault)
+{
+    poll_state_t stored = POLL_DRAFT, state = POLL_DRAFT;
+    int64_t deadline = 0, now = 0;
+    cab_status_t status = cab_db_begin (db);
+    if (status != CAB_OK)
+        return status;
+    status = s_lock (db, SQL_POLL_LOCK, id, &stored, &state, fault, &deadline, &now);
+    if (status == CAB_OK) {
+        poll_may_edit (state, fault);
+        status = fault->status;
+    }
+    return status == CAB_OK ? CAB_OK : cab_db_end (db, status);
+}
+
 cab_status_t
 poll_store_update (poll_store_t *self, cab_arena_t *arena, const char *id,
                    const poll_create_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
                    poll_info_t **info)
 {
     PGconn *db = self->db;
-    poll_state_t stored = POLL_DRAFT, state = POLL_DRAFT;
-    int64_t deadline = 0, now = 0;
-    cab_status_t status = cab_db_begin (db);
+    cab_status_t status = s_begin_draft (db, id, fault);
     if (status != CAB_OK)
         return status;
-    if ((status = s_lock (db, SQL_POLL_LOCK, id, &stored, &state, fault, &deadline, &now))
-        != CAB_OK)
-        goto cleanup;
-    poll_may_edit (state, fault);
-    if ((status = fault->status) != CAB_OK)
-        goto cleanup;
     const char *params[] = {id, in->title, cab_db_opt (in->description), in->deadline_text,
                             cab_db_bool_text (in->signature_required)};
     const char *key[] = {id};
@@ -775,18 +785,10 @@ poll_store_delete (poll_store_t *self, cab_arena_t *arena, const char *id, const
                    vote_fault_t *fault)
 {
     PGconn *db = self->db;
-    poll_state_t stored = POLL_DRAFT, state = POLL_DRAFT;
-    int64_t deadline = 0, now = 0;
     poll_info_t *info = NULL;
-    cab_status_t status = cab_db_begin (db);
+    cab_status_t status = s_begin_draft (db, id, fault);
     if (status != CAB_OK)
         return status;
-    if ((status = s_lock (db, SQL_POLL_LOCK, id, &stored, &state, fault, &deadline, &now))
-        != CAB_OK)
-        goto cleanup;
-    poll_may_edit (state, fault);
-    if ((status = fault->status) != CAB_OK)
-        goto cleanup;
     //  The event carries the draft as it was, read before it goes.
     const char *key[] = {id};
     if ((status = s_poll_get (db, arena, id, actor_id, true, &info)) != CAB_OK
