@@ -31,7 +31,8 @@
 #include <time.h>
 
 #define TEXT_MAX 8192
-#define DRAIN_S 30  //  how long answers still due are waited for at the end
+#define DRAIN_S 30     //  how long answers still due are waited for at the end
+#define CONNS_MAX 512  //  connections at most: their sockets must fit an fd_set (s_wait)
 
 typedef struct {
     char *method;
@@ -171,6 +172,10 @@ main (int argc, char **argv)
     int conns = atoi (argv[4]);
     s_request_t *requests = NULL;
     size_t count = s_load (argv[2], &requests);
+    if (conns > CONNS_MAX) {
+        fprintf (stderr, "%s: at most %d connections\n", argv[0], CONNS_MAX);
+        return 2;
+    }
     if (!count || rate <= 0 || seconds <= 0 || conns <= 0) {
         fprintf (stderr, "%s: nothing to send\n", argv[0]);
         return 2;

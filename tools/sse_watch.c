@@ -42,7 +42,6 @@
 #define READ_MAX (256 * 1024)
 #define HEAD_MAX 8192
 #define TOKEN_MAX 512
-#define STATUSES 16  //  distinct refusal statuses kept for READY
 
 static const char RETRY[] = "retry: ";
 
@@ -236,41 +235,48 @@ s_unchunk (s_stream_t *s, const char *data, size_t n)
     return true;
 }
 
+//  Body bytes, chunked or not. False when the stream is over.
+static bool
+s_more (s_stream_t *s, const char *data, size_t n)
+{
+    return s->chunked ? s_unchunk (s, data, n) : s_body (s, data, n);
+}
+
 //  The reply's head, then its body. False when the stream is over.
 static bool
 s_received (s_stream_t *s, const char *data, size_t n)
 {
-    if (s->phase == S_HEAD) {
-        size_t take = s->raw_len + n > HEAD_MAX ? HEAD_MAX - s->raw_len : n;
-        memcpy (s->raw + s->raw_len, data, take);
-        s->raw_len += take;
-        s->raw[s->raw_len] = '\0';
-        char *blank = strstr (s->raw, "\r\n\r\n");
-        if (!blank)
-            return s->raw_len < HEAD_MAX;
-        *blank = '\0';
-        const char *sp = strchr (s->raw, ' ');
-        snprintf (s->status, sizeof s->status, "%.3s", sp ? sp + 1 : "none");
-        for (char *p = s->raw; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char) (*p - 'A' + 'a');
-        s->chunked = strstr (s->raw, "\ntransfer-encoding: chunked") != NULL;
-        size_t body_at = (size_t) (blank + 4 - s->raw);
-        size_t rest = s->raw_len - body_at;
-        char tail[HEAD_MAX];
-        memcpy (tail, s->raw + body_at, rest);
-        s->raw_len = 0;
-        s->left = -1;
-        s->phase = S_BODY;
-        if (strcmp (s->status, "200") != 0)
-            return false;
-        data = tail;
-        n = rest;
-        if (n == 0)
-            return true;
-        return s->chunked ? s_unchunk (s, data, n) : s_body (s, data, n);
-    }
-    return s->chunked ? s_unchunk (s, data, n) : s_body (s, data, n);
+    if (s->phase != S_HEAD)
+        return s_more (s, data, n);
+    //  The head is gathered in raw; what raw cannot take waits in data.
+    size_t take = n < HEAD_MAX - s->raw_len ? n : HEAD_MAX - s->raw_len;
+    memcpy (s->raw + s->raw_len, data, take);
+    s->raw_len += take;
+    s->raw[s->raw_len] = '\0';
+    char *blank = strstr (s->raw, "\r\n\r\n");
+    if (!blank)
+        return s->raw_len < HEAD_MAX;
+    *blank = '\0';
+    const char *sp = strchr (s->raw, ' ');
+    snprintf (s->status, sizeof s->status, "%.3s", sp ? sp + 1 : "none");
+    for (char *p = s->raw; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char) (*p - 'A' + 'a');
+    s->chunked = strstr (s->raw, "\ntransfer-encoding: chunked") != NULL;
+    s->left = -1;
+    s->phase = S_BODY;
+    if (strcmp (s->status, "200") != 0)
+        return false;
+    //  The body's first bytes: those raw took after the head (copied out:
+    //  raw goes on to hold chunk size lines), then the rest of data.
+    size_t body_at = (size_t) (blank + 4 - s->raw);
+    size_t rest = s->raw_len - body_at;
+    char first[HEAD_MAX];
+    memcpy (first, s->raw + body_at, rest);
+    s->raw_len = 0;
+    if (rest && !s_more (s, first, rest))
+        return false;
+    return take == n || s_more (s, data + take, n - take);
 }
 
 static int

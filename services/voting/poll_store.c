@@ -654,6 +654,27 @@ s_insert_parts (PGconn *db, cab_arena_t *arena, const char *id, const poll_creat
     return status;
 }
 
+//  Poll id's row written (new or rewritten) from in: its parts, then the
+//  poll read back, its event (type), its sending when in asks for it, and
+//  the reply kept for its Idempotency-Key.
+static cab_status_t
+s_written (PGconn *db, cab_arena_t *arena, const char *id, const char *type,
+           const poll_create_in_t *in, const cab_idem_t *idem, vote_fault_t *fault,
+           poll_info_t **info)
+{
+    cab_status_t status = s_insert_parts (db, arena, id, in);
+    if (status == CAB_OK)
+        status = s_poll_get (db, arena, id, in->actor_id, true, info);
+    if (status == CAB_OK)
+        status =
+            s_emit_poll (db, arena, type, *info, in->actor_id, NULL, 0, NULL, 0, false, NULL, 0);
+    if (status == CAB_OK && in->send)
+        status = s_send (db, arena, id, in->actor_id, fault, info);
+    if (status == CAB_OK)
+        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
+    return status;
+}
+
 cab_status_t
 poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_t *in,
                    const cab_idem_t *idem, vote_fault_t *fault, poll_info_t **info)
@@ -671,19 +692,9 @@ poll_store_create (poll_store_t *self, cab_arena_t *arena, const poll_create_in_
                             cab_db_bool_text (in->signature_required),
                             in->actor_id,
                             cab_db_opt (in->actor_unit_id)};
-    if ((status = cab_db_exec (db, SQL_POLL_INSERT, 7, params, NULL)) != CAB_OK)
-        goto cleanup;
-    if ((status = s_insert_parts (db, arena, id, in)) != CAB_OK)
-        goto cleanup;
-    if ((status = s_poll_get (db, arena, id, in->actor_id, true, info)) != CAB_OK)
-        goto cleanup;
-    status = s_emit_poll (db, arena, "poll.created", *info, in->actor_id, NULL, 0, NULL, 0, false,
-                          NULL, 0);
-    if (status == CAB_OK && in->send)
-        status = s_send (db, arena, id, in->actor_id, fault, info);
+    status = cab_db_exec (db, SQL_POLL_INSERT, 7, params, NULL);
     if (status == CAB_OK)
-        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
-cleanup:
+        status = s_written (db, arena, id, "poll.created", in, idem, fault, info);
     return cab_db_end (db, status);
 }
 
@@ -765,18 +776,9 @@ poll_store_update (poll_store_t *self, cab_arena_t *arena, const char *id,
     const char *params[] = {id, in->title, cab_db_opt (in->description), in->deadline_text,
                             cab_db_bool_text (in->signature_required)};
     const char *key[] = {id};
-    if ((status = cab_db_exec (db, SQL_POLL_REWRITE, 5, params, NULL)) != CAB_OK
-        || (status = cab_db_exec (db, SQL_PARTS_DELETE, 1, key, NULL)) != CAB_OK
-        || (status = s_insert_parts (db, arena, id, in)) != CAB_OK
-        || (status = s_poll_get (db, arena, id, in->actor_id, true, info)) != CAB_OK)
-        goto cleanup;
-    status = s_emit_poll (db, arena, "poll.updated", *info, in->actor_id, NULL, 0, NULL, 0, false,
-                          NULL, 0);
-    if (status == CAB_OK && in->send)
-        status = s_send (db, arena, id, in->actor_id, fault, info);
-    if (status == CAB_OK)
-        status = vote_store_idem_record (db, idem, &(*info)->poll->base, fault);
-cleanup:
+    if ((status = cab_db_exec (db, SQL_POLL_REWRITE, 5, params, NULL)) == CAB_OK
+        && (status = cab_db_exec (db, SQL_PARTS_DELETE, 1, key, NULL)) == CAB_OK)
+        status = s_written (db, arena, id, "poll.updated", in, idem, fault, info);
     return cab_db_end (db, status);
 }
 

@@ -338,6 +338,17 @@ test_unknown_last_id_gets_a_refresh (void **state)
     gw_hub_destroy (&hub);
 }
 
+//  Seven events e0..e6 into meeting m1: more than a ring of 4 keeps.
+static void
+s_overtake (gw_hub_t *hub)
+{
+    char id[16];
+    for (int i = 0; i < 7; i++) {
+        snprintf (id, sizeof id, "e%d", i);
+        s_publish (hub, id, "attendance.recorded", "m1", NULL, NULL, "m1");
+    }
+}
+
 static void
 test_slow_stream_is_told_to_refresh (void **state)
 {
@@ -347,11 +358,7 @@ test_slow_stream_is_told_to_refresh (void **state)
     gw_sub_t *sub = s_sub (hub, "m1", "u1", NULL, NULL);
     bool ended;
     free (s_drain (hub, sub, &conn, BUF, &ended));
-    char id[16];
-    for (int i = 0; i < 7; i++) {  //  more than the ring keeps, none sent
-        snprintf (id, sizeof id, "e%d", i);
-        s_publish (hub, id, "attendance.recorded", "m1", NULL, NULL, "m1");
-    }
+    s_overtake (hub);  //  none sent
     char *text = s_drain (hub, sub, &conn, BUF, &ended);
     assert_string_equal (text, "id: e6\nevent: refresh\ndata: {\"reason\":\"too_slow\"}\n\n");
     free (text);
@@ -424,11 +431,7 @@ test_frame_cut_short_outlives_the_ring (void **state)
     char buf[8];
     assert_int_equal (gw_hub_pull (hub, sub, &conn, buf, sizeof buf), (long) sizeof buf);
     assert_memory_equal (buf, "id: firs", sizeof buf);
-    char id[16];
-    for (int i = 0; i < 7; i++) {  //  the ring drops "first"
-        snprintf (id, sizeof id, "e%d", i);
-        s_publish (hub, id, "attendance.recorded", "m1", NULL, NULL, "m1");
-    }
+    s_overtake (hub);  //  the ring drops "first"
     char *text = s_drain (hub, sub, &conn, BUF, &ended);
     const char *refresh = strstr (text, "id: e6\nevent: refresh\n");
     assert_non_null (refresh);
