@@ -9,11 +9,16 @@
     without running. Every service also answers <service>.Health and
     <service>.Metrics.
 
-    Client: thread-safe; a pool of DEALER sockets. A request is only queued
+    Client: thread-safe and blocking; a pool of DEALER sockets. A request is only queued
     when a server is connected (ZMQ_IMMEDIATE), so "no server" is reported
     as UNAVAILABLE once the call's timeout passes without one coming back
     (a restarting service is waited for); a timeout is retried only when the call is
-    declared idempotent.  */
+    declared idempotent.
+
+    Asynchronous client: the same calls, with the same timeouts and retries,
+    for one thread that runs its own poll loop (the gateway's HTTP threads):
+    a call is sent at once and its end comes to a callback, so no thread
+    waits for a service.  */
 #ifndef CAB_RPC_H
 #define CAB_RPC_H
 #include "cab_arena.h"
@@ -22,6 +27,8 @@
 #include "cabinet/v1/rpc.pb-c.h"
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <zmq.h>
 
 /* ---- server side --------------------------------------------------------- */
 
@@ -124,6 +131,9 @@ cab_rpc_client_t *cab_rpc_client_new (void *zmq_ctx, const char *endpoint, int d
 //  NULL-safe; nulls *self_p.
 void cab_rpc_client_destroy (cab_rpc_client_t **self_p);
 
+//  The endpoint the client calls.
+const char *cab_rpc_client_endpoint (const cab_rpc_client_t *self);
+
 //  Call method with request (may be NULL for an empty payload). On CAB_OK,
 //  *reply_p is the unpacked reply of type reply_desc, allocated with alloc
 //  (NULL: malloc - then free with protobuf_c_message_free_unpacked). On any
@@ -133,5 +143,83 @@ cab_status_t cab_rpc_call (cab_rpc_client_t *self, const char *method,
                            const ProtobufCMessageDescriptor *reply_desc, ProtobufCAllocator *alloc,
                            ProtobufCMessage **reply_p, const cab_call_opts_t *opts,
                            cab_rpc_result_t *result);
+
+/* ---- asynchronous client --------------------------------------------------- */
+
+typedef struct _cab_rpc_async_t cab_rpc_async_t;
+
+//  The end of an asynchronous call: result says how it went; on CAB_OK
+//  reply is the unpacked reply (allocated as the call asked), else NULL.
+typedef void (cab_rpc_done_fn) (void *arg, ProtobufCMessage *reply, const cab_rpc_result_t *result);
+
+//  Calls made and ended on the calling thread only. NULL when out of memory.
+cab_rpc_async_t *cab_rpc_async_new (void *zmq_ctx);
+
+//  Close every socket; calls not yet ended are dropped without their
+//  callback (end them first: cab_rpc_async_pending). NULL-safe; nulls *self_p.
+void cab_rpc_async_destroy (cab_rpc_async_t **self_p);
+
+//  Send method with request (may be NULL) to the service at endpoint, as
+//  cab_rpc_call would (opts->timeout_ms is required). done (arg, ...) is
+//  called exactly once, from cab_rpc_async_dispatch, never from here.
+//  method, opts->caller and opts->idempotency_key must last until then;
+//  request is packed at once. Returns 0, or -1 when out of memory (then
+//  done is never called).
+int cab_rpc_async_call (cab_rpc_async_t *self, const char *endpoint, const char *method,
+                        const ProtobufCMessage *request,
+                        const ProtobufCMessageDescriptor *reply_desc, ProtobufCAllocator *alloc,
+                        const cab_call_opts_t *opts, cab_rpc_done_fn *done, void *arg);
+
+//  What the loop must poll for the calls: fills up to max items (one per
+//  service called so far) and returns how many it filled.
+size_t cab_rpc_async_items (cab_rpc_async_t *self, zmq_pollitem_t *items, size_t max);
+
+//  Milliseconds until a call's time runs out (0: already), -1 when no
+//  call is waiting.
+long cab_rpc_async_timeout (const cab_rpc_async_t *self);
+
+//  After polling the items: send what was waiting for a server, take the
+//  replies that came and end the calls whose time ran out, calling their
+//  callbacks.
+void cab_rpc_async_dispatch (cab_rpc_async_t *self);
+
+//  Calls started and not yet ended.
+size_t cab_rpc_async_pending (const cab_rpc_async_t *self);
+
+/* ---- the wire, shared by both clients ------------------------------------- */
+
+//  The time envelopes carry deadlines in: milliseconds since 1970.
+int64_t cab_rpc_now_ms (void);
+
+//  A DEALER socket connected to endpoint, set as both clients need it.
+//  NULL on failure (logged).
+void *cab_rpc_dealer_new (void *zmq_ctx, const char *endpoint);
+
+//  Fill result: message NULL or "" takes the status's own.
+void cab_rpc_result_set (cab_rpc_result_t *result, cab_status_t status, const char *message,
+                         const char *field, const char *code);
+
+//  A request envelope for method, borrowing the strings; request packed
+//  into *payload_p (malloc; free after the last send). The caller sets
+//  deadline_unix_ms per attempt. Returns 0, or -1 when out of memory.
+int cab_rpc_envelope_init (Cabinet__V1__RpcRequest *envelope, const char *request_id,
+                           const char *method, const ProtobufCMessage *request,
+                           const cab_call_opts_t *opts, uint8_t **payload_p);
+
+//  envelope packed (malloc, *size_p bytes), or NULL when out of memory.
+uint8_t *cab_rpc_envelope_pack (const Cabinet__V1__RpcRequest *envelope, size_t *size_p);
+
+//  Receive one reply message from a DEALER socket (flags: 0 or
+//  ZMQ_DONTWAIT). Returns 1 with *reply_p (NULL when it does not unpack;
+//  free with cabinet__v1__rpc_reply__free_unpacked), 0 when none is
+//  waiting, -1 on error.
+int cab_rpc_reply_recv (void *socket, int flags, Cabinet__V1__RpcReply **reply_p);
+
+//  Read a reply envelope into result and, when it is CAB_OK, its payload
+//  into *reply_p as reply_desc with alloc. Returns result->status.
+cab_status_t cab_rpc_reply_take (const Cabinet__V1__RpcReply *reply, const char *method,
+                                 const ProtobufCMessageDescriptor *reply_desc,
+                                 ProtobufCAllocator *alloc, ProtobufCMessage **reply_p,
+                                 cab_rpc_result_t *result);
 
 #endif

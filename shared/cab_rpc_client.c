@@ -12,12 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <zmq.h>
 
 #define DEFAULT_TIMEOUT_MS 5000
-#define RECONNECT_MS 100
-#define RECONNECT_MAX_MS 1000
 
 typedef struct _pooled_t {
     struct _pooled_t *next;
@@ -31,14 +28,6 @@ struct _cab_rpc_client_t {
     pthread_mutex_t lock;
     pooled_t *idle;
 };
-
-static int64_t
-s_now_ms (void)
-{
-    struct timeval now;
-    gettimeofday (&now, NULL);
-    return (int64_t) now.tv_sec * 1000 + now.tv_usec / 1000;
-}
 
 cab_rpc_client_t *
 cab_rpc_client_new (void *zmq_ctx, const char *endpoint, int default_timeout_ms)
@@ -72,6 +61,12 @@ cab_rpc_client_destroy (cab_rpc_client_t **self_p)
     *self_p = NULL;
 }
 
+const char *
+cab_rpc_client_endpoint (const cab_rpc_client_t *self)
+{
+    return self->endpoint;
+}
+
 static void *
 s_borrow (cab_rpc_client_t *self)
 {
@@ -85,22 +80,7 @@ s_borrow (cab_rpc_client_t *self)
         free (p);
         return socket;
     }
-    void *socket = zmq_socket (self->zmq_ctx, ZMQ_DEALER);
-    if (!socket)
-        return NULL;
-    int linger = 0, immediate = 1, ivl = RECONNECT_MS, ivl_max = RECONNECT_MAX_MS;
-    zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
-    //  Queue only to connected servers: no server means UNAVAILABLE now,
-    //  not a request delivered minutes later to a restarted service.
-    zmq_setsockopt (socket, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
-    zmq_setsockopt (socket, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-    zmq_setsockopt (socket, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-    if (zmq_connect (socket, self->endpoint) != 0) {
-        cab_error ("cannot connect to %s: %s", self->endpoint, zmq_strerror (zmq_errno ()));
-        zmq_close (socket);
-        return NULL;
-    }
-    return socket;
+    return cab_rpc_dealer_new (self->zmq_ctx, self->endpoint);
 }
 
 static void
@@ -118,24 +98,13 @@ s_give_back (cab_rpc_client_t *self, void *socket)
     pthread_mutex_unlock (&self->lock);
 }
 
-static void
-s_result (cab_rpc_result_t *result, cab_status_t status, const char *message, const char *field,
-          const char *code)
-{
-    result->status = status;
-    snprintf (result->message, sizeof result->message, "%s",
-              message && *message ? message : cab_status_message (status));
-    snprintf (result->field, sizeof result->field, "%s", field ? field : "");
-    snprintf (result->code, sizeof result->code, "%s", code ? code : "");
-}
-
 //  Receive frames until the reply to request_id or the deadline. Returns 0
 //  with *reply_p set (free with __free_unpacked), or -1 on timeout/error.
 static int
 s_receive (void *socket, const char *request_id, int64_t deadline, Cabinet__V1__RpcReply **reply_p)
 {
     while (true) {
-        int64_t left = deadline - s_now_ms ();
+        int64_t left = deadline - cab_rpc_now_ms ();
         if (left <= 0)
             return -1;
         zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
@@ -144,19 +113,9 @@ s_receive (void *socket, const char *request_id, int64_t deadline, Cabinet__V1__
             continue;
         if (rc <= 0)
             return -1;
-        //  [empty delimiter, reply]
-        zmq_msg_t frame;
-        zmq_msg_init (&frame);
         Cabinet__V1__RpcReply *reply = NULL;
-        while (zmq_msg_recv (&frame, socket, 0) >= 0) {
-            bool more = zmq_msg_more (&frame);
-            if (!more && zmq_msg_size (&frame) > 0)
-                reply = cabinet__v1__rpc_reply__unpack (NULL, zmq_msg_size (&frame),
-                                                        zmq_msg_data (&frame));
-            if (!more)
-                break;
-        }
-        zmq_msg_close (&frame);
+        if (cab_rpc_reply_recv (socket, 0, &reply) < 0)
+            return -1;
         if (reply && reply->request_id && strcmp (reply->request_id, request_id) == 0) {
             *reply_p = reply;
             return 0;
@@ -175,7 +134,7 @@ s_attempt (cab_rpc_client_t *self, const uint8_t *packed, size_t size, const cha
     void *socket = s_borrow (self);
     if (!socket)
         return CAB_UNAVAILABLE;
-    int64_t deadline = s_now_ms () + timeout_ms;
+    int64_t deadline = cab_rpc_now_ms () + timeout_ms;
     zmq_setsockopt (socket, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms);
     if (zmq_send (socket, "", 0, ZMQ_SNDMORE) < 0 || zmq_send (socket, packed, size, 0) < 0) {
         //  EAGAIN after SNDTIMEO: no server connected; nothing was sent.
@@ -203,25 +162,12 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     char request_id[CAB_UUID_LEN + 1];
     cab_uuid_v7 (request_id);
 
-    Cabinet__V1__RpcRequest envelope = CABINET__V1__RPC_REQUEST__INIT;
-    envelope.request_id = request_id;
-    envelope.method = (char *) method;
-    envelope.caller = (Cabinet__V1__Caller *) opts->caller;  //  packing only reads it
-    envelope.idempotency_key = (char *) opts->idempotency_key;
+    Cabinet__V1__RpcRequest envelope;
     uint8_t *payload = NULL;
-    if (request) {
-        size_t size = protobuf_c_message_get_packed_size (request);
-        payload = malloc (size ? size : 1);
-        if (!payload) {
-            s_result (result, CAB_INTERNAL, NULL, NULL, NULL);
-            return result->status;
-        }
-        protobuf_c_message_pack (request, payload);
-        envelope.has_payload = true;
-        envelope.payload.len = size;
-        envelope.payload.data = payload;
+    if (cab_rpc_envelope_init (&envelope, request_id, method, request, opts, &payload) != 0) {
+        cab_rpc_result_set (result, CAB_INTERNAL, NULL, NULL, NULL);
+        return result->status;
     }
-    envelope.has_deadline_unix_ms = true;
 
     //  The whole call, retries included, stays within timeout_ms. A send
     //  that found no server (UNAVAILABLE) delivered nothing and may be
@@ -230,23 +176,22 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     Cabinet__V1__RpcReply *reply = NULL;
     cab_status_t status = CAB_UNAVAILABLE;
     uint8_t *packed = NULL;
-    int64_t end = s_now_ms () + timeout_ms;
+    int64_t end = cab_rpc_now_ms () + timeout_ms;
     for (int attempt = 0; status != CAB_OK; attempt++) {
-        int64_t left = end - s_now_ms ();
+        int64_t left = end - cab_rpc_now_ms ();
         if (left <= 0)
             break;
         int attempt_ms = (int) (opts->idempotent && attempt == 0 ? (left + 1) / 2 : left);
         //  Each attempt carries its own deadline: the server drops work
         //  nobody waits for any more.
-        envelope.deadline_unix_ms = s_now_ms () + attempt_ms;
-        size_t size = cabinet__v1__rpc_request__get_packed_size (&envelope);
+        envelope.deadline_unix_ms = cab_rpc_now_ms () + attempt_ms;
+        size_t size = 0;
         free (packed);
-        packed = malloc (size ? size : 1);
+        packed = cab_rpc_envelope_pack (&envelope, &size);
         if (!packed) {
             status = CAB_INTERNAL;
             break;
         }
-        cabinet__v1__rpc_request__pack (&envelope, packed);
         status = s_attempt (self, packed, size, request_id, attempt_ms, &reply);
         if (status == CAB_DEADLINE_EXCEEDED && (!opts->idempotent || attempt >= 1))
             break;
@@ -255,20 +200,10 @@ cab_rpc_call (cab_rpc_client_t *self, const char *method, const ProtobufCMessage
     free (packed);
     if (status != CAB_OK) {
         cab_warn ("%s on %s: %s", method, self->endpoint, cab_status_code (status));
-        s_result (result, status, NULL, NULL, NULL);
+        cab_rpc_result_set (result, status, NULL, NULL, NULL);
         return status;
     }
-    status = reply->has_status ? (cab_status_t) reply->status : CAB_UNKNOWN;
-    s_result (result, status, reply->error_message, reply->error_field, reply->error_code);
-    if (status == CAB_OK) {
-        *reply_p = protobuf_c_message_unpack (
-            reply_desc, alloc, reply->has_payload ? reply->payload.len : 0,
-            reply->has_payload ? reply->payload.data : (const uint8_t *) "");
-        if (!*reply_p) {
-            cab_error ("%s: reply does not unpack as %s", method, reply_desc->name);
-            s_result (result, CAB_INTERNAL, NULL, NULL, NULL);
-        }
-    }
+    cab_rpc_reply_take (reply, method, reply_desc, alloc, reply_p, result);
     cabinet__v1__rpc_reply__free_unpacked (reply, NULL);
     return result->status;
 }

@@ -327,6 +327,144 @@ test_call_from_many_threads_matches_replies (void **state)
     }
 }
 
+/* ---- the asynchronous client ----------------------------------------------- */
+
+typedef struct {
+    char id[32];
+    int ends;  //  times its callback ran
+    cab_status_t status;
+    char field[64];
+    Cabinet__V1__Unit *unit;
+} s_ended_t;
+
+static void
+s_ended (void *arg, ProtobufCMessage *reply, const cab_rpc_result_t *result)
+{
+    s_ended_t *e = arg;
+    e->ends++;
+    e->status = result->status;
+    snprintf (e->field, sizeof e->field, "%s", result->field);
+    e->unit = (Cabinet__V1__Unit *) reply;
+}
+
+//  Poll and dispatch until no call is left; the milliseconds it took.
+static long
+s_drive (cab_rpc_async_t *rpc)
+{
+    struct timespec start, end;
+    clock_gettime (CLOCK_MONOTONIC, &start);
+    while (cab_rpc_async_pending (rpc) > 0) {
+        zmq_pollitem_t items[4];
+        size_t n = cab_rpc_async_items (rpc, items, 4);
+        zmq_poll (items, (int) n, cab_rpc_async_timeout (rpc));
+        cab_rpc_async_dispatch (rpc);
+    }
+    clock_gettime (CLOCK_MONOTONIC, &end);
+    return (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+}
+
+static void
+test_async_calls_end_with_their_own_replies (void **state)
+{
+    fixture_t *f = *state;
+    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
+    assert_non_null (rpc);
+    enum { CALLS = 40 };
+    s_ended_t ended[CALLS + 1];
+    memset (ended, 0, sizeof ended);
+    cab_call_opts_t opts = {.timeout_ms = 2000};
+    for (int i = 0; i < CALLS; i++) {
+        snprintf (ended[i].id, sizeof ended[i].id, "id-%d", i);
+        Cabinet__V1__IdRequest req = CABINET__V1__ID_REQUEST__INIT;
+        req.id = ended[i].id;
+        assert_int_equal (cab_rpc_async_call (rpc, f->endpoint, "test.Echo", &req.base,
+                                              &cabinet__v1__unit__descriptor, NULL, &opts, s_ended,
+                                              &ended[i]),
+                          0);
+    }
+    assert_int_equal (cab_rpc_async_call (rpc, f->endpoint, "test.Refuse", NULL,
+                                          &cabinet__v1__unit__descriptor, NULL, &opts, s_ended,
+                                          &ended[CALLS]),
+                      0);
+    //  Nothing ends inside the call itself.
+    assert_int_equal (cab_rpc_async_pending (rpc), CALLS + 1);
+    for (int i = 0; i <= CALLS; i++)
+        assert_int_equal (ended[i].ends, 0);
+    s_drive (rpc);
+    for (int i = 0; i < CALLS; i++) {
+        assert_int_equal (ended[i].ends, 1);
+        assert_int_equal (ended[i].status, CAB_OK);
+        assert_string_equal (ended[i].unit->id, ended[i].id);
+        cabinet__v1__unit__free_unpacked (ended[i].unit, NULL);
+    }
+    assert_int_equal (ended[CALLS].ends, 1);
+    assert_int_equal (ended[CALLS].status, CAB_INVALID_ARGUMENT);
+    assert_string_equal (ended[CALLS].field, "name");
+    assert_null (ended[CALLS].unit);
+    cab_rpc_async_destroy (&rpc);
+    assert_null (rpc);
+}
+
+static void
+test_async_times_out_and_retries_only_idempotent_calls (void **state)
+{
+    fixture_t *f = *state;
+    atomic_store (&s_slow_calls, 0);
+    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
+    s_ended_t write = {.ends = 0}, read = {.ends = 0};
+    cab_call_opts_t opts = {.timeout_ms = SLOW_MS / 4};
+    cab_rpc_async_call (rpc, f->endpoint, "test.Slow", NULL, &cabinet__v1__empty__descriptor, NULL,
+                        &opts, s_ended, &write);
+    long ms = s_drive (rpc);
+    assert_int_equal (write.ends, 1);
+    assert_int_equal (write.status, CAB_DEADLINE_EXCEEDED);
+    assert_true (ms >= SLOW_MS / 4 - 5 && ms < SLOW_MS);
+    usleep (SLOW_MS * 1000 * 2);
+    assert_int_equal (atomic_load (&s_slow_calls), 1);
+    //  An idempotent call is tried twice within the same time budget.
+    opts = (cab_call_opts_t){.timeout_ms = SLOW_MS / 2, .idempotent = true};
+    cab_rpc_async_call (rpc, f->endpoint, "test.Slow", NULL, &cabinet__v1__empty__descriptor, NULL,
+                        &opts, s_ended, &read);
+    ms = s_drive (rpc);
+    assert_int_equal (read.ends, 1);
+    assert_int_equal (read.status, CAB_DEADLINE_EXCEEDED);
+    assert_true (ms >= SLOW_MS / 2 - 5 && ms < SLOW_MS);
+    usleep (SLOW_MS * 1000 * 2);
+    assert_int_equal (atomic_load (&s_slow_calls), 3);
+    cab_rpc_async_destroy (&rpc);
+}
+
+static void
+test_async_without_server_is_unavailable (void **state)
+{
+    fixture_t *f = *state;
+    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
+    s_ended_t lonely = {.ends = 0}, served = {.ends = 0};
+    cab_call_opts_t opts = {.timeout_ms = 200, .idempotent = true};
+    cab_rpc_async_call (rpc, "ipc:///tmp/cab-no-such-server.rpc", "test.Echo", NULL,
+                        &cabinet__v1__unit__descriptor, NULL, &opts, s_ended, &lonely);
+    //  A call to a service that is there is not held up by it.
+    Cabinet__V1__IdRequest req = CABINET__V1__ID_REQUEST__INIT;
+    req.id = "here";
+    cab_rpc_async_call (rpc, f->endpoint, "test.Echo", &req.base, &cabinet__v1__unit__descriptor,
+                        NULL, &opts, s_ended, &served);
+    while (served.ends == 0) {
+        zmq_pollitem_t items[4];
+        size_t n = cab_rpc_async_items (rpc, items, 4);
+        assert_int_equal (n, 2);
+        zmq_poll (items, (int) n, cab_rpc_async_timeout (rpc));
+        cab_rpc_async_dispatch (rpc);
+    }
+    assert_int_equal (served.status, CAB_OK);
+    assert_int_equal (lonely.ends, 0);
+    cabinet__v1__unit__free_unpacked (served.unit, NULL);
+    long ms = s_drive (rpc);
+    assert_int_equal (lonely.ends, 1);
+    assert_int_equal (lonely.status, CAB_UNAVAILABLE);
+    assert_true (ms < 400);
+    cab_rpc_async_destroy (&rpc);
+}
+
 int
 main (void)
 {
@@ -343,6 +481,12 @@ main (void)
         cmocka_unit_test_setup_teardown (test_call_times_out_without_retrying_writes, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_call_without_server_is_unavailable, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_async_calls_end_with_their_own_replies, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_async_times_out_and_retries_only_idempotent_calls,
+                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_async_without_server_is_unavailable, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_call_from_many_threads_matches_replies, s_setup,
                                          s_teardown),
