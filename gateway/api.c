@@ -272,12 +272,17 @@ s_cached_answer (gw_request_t *req, const char *key, size_t len, uint64_t stamp,
     return hit;
 }
 
-//  What the generic route's preparation leaves for its call.
+//  What the generic route's preparation leaves for its call, and what
+//  its call needs until it ends.
 typedef struct {
     ProtobufCMessage *msg;  //  the request message, in the request's arena
     const char *key;        //  the answer cache's key, or NULL
     size_t key_len;
     uint64_t stamp;  //  the service's generation before the call
+    gw_request_t *req;
+    gw_reply_t *reply;
+    gw_api_done_fn *done;
+    void *done_arg;
 } s_pending_t;
 
 //  The generic route, up to its RPC: the body and parameters read into the
@@ -340,46 +345,15 @@ cleanup:
     return pending;
 }
 
-//  The generic route's RPC and its reply.
+//  The generic route's reply, from its service's answer.
 static void
-s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, gw_reply_t *reply)
+s_answer (gw_request_t *req, const s_pending_t *pending, ProtobufCMessage *answer,
+          const cab_rpc_result_t *result, gw_reply_t *reply)
 {
+    const gw_route_t *route = req->route;
     json_t *out = NULL;
-    ProtobufCAllocator *alloc = cab_arena_allocator (req->arena);
-    cab_rpc_result_t result;
-    memset (&result, 0, sizeof result);
-    cab_rpc_client_t *client = gw_services_for_method (req->env->services, route->method);
-    if (!client) {
-        result.status = CAB_UNAVAILABLE;
-        gw_reply_rpc_error (reply, &result);
-        goto cleanup;
-    }
-    //  The time a request spent authenticating and waiting for a call
-    //  thread counts against its call's: no answer of the generic path
-    //  comes later than one timeout after the request was read (after a
-    //  call thread took it, when identity had to be asked).
-    int timeout_ms = req->env->rpc_timeout_ms - (int) req->waited_ms;
-    if (req->queued_ms > 0)
-        timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);
-    if (timeout_ms <= 0) {
-        cab_warn ("%s: no call thread was free within the timeout", route->method);
-        result.status = CAB_UNAVAILABLE;
-        snprintf (result.message, sizeof result.message, "%s", s_busy_message);
-        gw_reply_rpc_error (reply, &result);
-        goto cleanup;
-    }
-    bool write = gw_verb_is_write (req->verb);
-    cab_call_opts_t opts = {
-        .caller = req->caller,
-        .idempotent = !write,
-        .idempotency_key = write ? req->idempotency_key : NULL,
-        .timeout_ms = timeout_ms,
-    };
-    ProtobufCMessage *answer = NULL;
-    if (cab_rpc_call (client, route->method, pending->msg, route->reply, alloc, &answer, &opts,
-                      &result)
-        != CAB_OK) {
-        gw_reply_rpc_error (reply, &result);
+    if (result->status != CAB_OK) {
+        gw_reply_rpc_error (reply, result);
         goto cleanup;
     }
     if (route->after)
@@ -393,8 +367,8 @@ s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, 
     out = cab_pbjson_dump (answer);
     if (!out) {
         cab_error ("%s: cannot write the reply as JSON", route->method);
-        result.status = CAB_INTERNAL;
-        gw_reply_rpc_error (reply, &result);
+        cab_rpc_result_t failed = {.status = CAB_INTERNAL};
+        gw_reply_rpc_error (reply, &failed);
         goto cleanup;
     }
     gw_reply_json (reply, route->status, out);
@@ -404,6 +378,69 @@ s_call (gw_request_t *req, const gw_route_t *route, const s_pending_t *pending, 
 
 cleanup:
     json_decref (out);
+}
+
+//  Whatever the outcome (a timed-out write may still have been done),
+//  what was cached from the service may be out of date now.
+static void
+s_after_call (gw_request_t *req)
+{
+    const gw_route_t *route = req->route;
+    if (route->method && gw_verb_is_write (req->verb))
+        gw_services_changed (req->env->services, route->method);
+}
+
+//  cab_rpc_done_fn: the generic route's call has ended.
+static void
+s_ended (void *arg, ProtobufCMessage *answer, const cab_rpc_result_t *result)
+{
+    s_pending_t *pending = arg;
+    gw_request_t *req = pending->req;
+    s_answer (req, pending, answer, result, pending->reply);
+    s_after_call (req);
+    req->pending = NULL;
+    pending->done (pending->done_arg);
+}
+
+bool
+gw_api_send (gw_request_t *req, gw_reply_t *reply, cab_rpc_async_t *rpc, gw_api_done_fn *done,
+             void *arg)
+{
+    const gw_route_t *route = req->route;
+    s_pending_t *pending = req->pending;
+    cab_rpc_result_t result = {.status = CAB_UNAVAILABLE};
+    cab_rpc_client_t *client = gw_services_for_method (req->env->services, route->method);
+    //  The time a request spent authenticating counts against its call's:
+    //  no answer of the generic path comes later than one timeout after
+    //  the request was read (after identity was asked, when it had to be).
+    int timeout_ms = req->env->rpc_timeout_ms - (int) req->waited_ms;
+    if (!client || timeout_ms <= 0) {
+        if (client)
+            cab_rpc_result_set (&result, CAB_UNAVAILABLE, s_busy_message, NULL, NULL);
+        gw_reply_rpc_error (reply, &result);
+        req->pending = NULL;
+        return false;
+    }
+    bool write = gw_verb_is_write (req->verb);
+    cab_call_opts_t opts = {
+        .caller = req->caller,
+        .idempotent = !write,
+        .idempotency_key = write ? req->idempotency_key : NULL,
+        .timeout_ms = timeout_ms,
+    };
+    pending->req = req;
+    pending->reply = reply;
+    pending->done = done;
+    pending->done_arg = arg;
+    if (cab_rpc_async_call (rpc, cab_rpc_client_endpoint (client), route->method, pending->msg,
+                            route->reply, cab_arena_allocator (req->arena), &opts, s_ended, pending)
+        != 0) {
+        result.status = CAB_INTERNAL;
+        gw_reply_rpc_error (reply, &result);
+        req->pending = NULL;
+        return false;
+    }
+    return true;
 }
 
 bool
@@ -425,17 +462,15 @@ gw_api_prepare (gw_request_t *req, gw_reply_t *reply)
     return req->pending != NULL;
 }
 
+bool
+gw_api_sends (const gw_request_t *req)
+{
+    return req->route && !req->route->handler;
+}
+
 void
 gw_api_call (gw_request_t *req, gw_reply_t *reply)
 {
-    const gw_route_t *route = req->route;
-    if (route->handler)
-        route->handler (req, reply);
-    else
-        s_call (req, route, req->pending, reply);
-    req->pending = NULL;
-    //  Whatever the outcome (a timed-out write may still have been done),
-    //  what was cached from the service may be out of date now.
-    if (route->method && gw_verb_is_write (req->verb))
-        gw_services_changed (req->env->services, route->method);
+    req->route->handler (req, reply);
+    s_after_call (req);
 }

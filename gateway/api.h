@@ -22,11 +22,25 @@ void gw_api_authenticate (gw_request_t *req, gw_reply_t *reply);
 
 //  The body is in (req->body, req->body_size). Everything that needs no
 //  service: the body and parameters read and checked, the answer cache.
-//  Returns true when the request still needs its call (gw_api_call), which
-//  may block for as long as the service takes; false when reply is decided.
+//  Returns true when the request still needs its call; false when reply
+//  is decided.
 bool gw_api_prepare (gw_request_t *req, gw_reply_t *reply);
 
-//  The call gw_api_prepare left: fills reply. On any thread, once.
+//  true when that call is the generic route's one RPC, sent with
+//  gw_api_send; false when it is a route's own handler (gw_api_call).
+bool gw_api_sends (const gw_request_t *req);
+
+typedef void (gw_api_done_fn) (void *arg);
+
+//  Send the generic route's RPC on rpc, which belongs to the calling
+//  thread; when it ends, from cab_rpc_async_dispatch on that thread, reply
+//  is filled and done (arg) called. Returns false, with reply decided and
+//  done never called, when it cannot be sent.
+bool gw_api_send (gw_request_t *req, gw_reply_t *reply, cab_rpc_async_t *rpc, gw_api_done_fn *done,
+                  void *arg);
+
+//  A route's own handler, which may block for as long as its services
+//  take: fills reply. On any thread, once.
 void gw_api_call (gw_request_t *req, gw_reply_t *reply);
 
 //  true for paths of the JSON API (/api and below), which never fall back

@@ -1,21 +1,27 @@
-/*  gw_http - the HTTP server, on libmicrohttpd's internal thread pool
-    (epoll where the system has it; one thread per CPU) and a pool of call
-    threads (calls.h; CABINET_HTTP_THREADS of them, which so bound how many
-    requests the services see at once from this gateway).
+/*  gw_http - the HTTP server: one thread per CPU (the HTTP threads), each
+    running its own libmicrohttpd daemon in "external" epoll mode on the
+    one port (SO_REUSEPORT spreads the connections), and a pool of call
+    threads (calls.h; CABINET_HTTP_THREADS of them) for what blocks.
 
-    libmicrohttpd hands each connection to one of its threads for good, and
-    a thread serves its connections one request at a time. So no request
-    waits for a service on those threads: once a request has been read and
-    checked (gw_api_prepare), a request that needs its service suspends its
-    connection and goes to the call threads, the first free one of which
-    runs the call (gw_api_call) and resumes the connection; libmicrohttpd
-    then calls the access handler once more, which sends the reply. A
-    session the gateway has no verdict for in its cache goes the same way
-    as soon as the headers are in: a call thread asks identity, and
-    libmicrohttpd then repeats the first call. Static
-    files, refusals and cached answers are sent at once, on the HTTP thread;
-    the end of an upload (its analysis) goes to the call threads too, while
-    its pieces, and a download's blocks, are passed on from the HTTP thread.
+    An HTTP thread polls, in one zmq_poll, libmicrohttpd's epoll set, its
+    own eventfd and the DEALER sockets of its own asynchronous RPC client
+    (cab_rpc_async). A request of the generic route, once read and checked
+    (gw_api_prepare), sends its RPC from the HTTP thread (gw_api_send) and
+    suspends its connection; the reply comes to the same thread, which
+    writes the answer and resumes the connection, and libmicrohttpd then
+    calls the access handler once more, which sends it. No other thread
+    takes part: per request, the HTTP thread wakes for the request and for
+    the reply, and ZeroMQ's I/O thread for each of their ways.
+
+    What blocks goes to the call threads: a route's own handler (several
+    RPCs, a file), the end of an upload (its analysis), and a session the
+    gateway has no verdict for in its cache, which is asked of identity as
+    soon as the headers are in (libmicrohttpd then repeats the first call).
+    A connection resumed from another thread (a call thread, a live
+    stream's producer) needs its HTTP thread to run libmicrohttpd: the
+    eventfd wakes it (s_resume). Static files, refusals and cached answers
+    are sent at once, on the HTTP thread; an upload's pieces, and a
+    download's blocks, are passed on from there too.
 
     libmicrohttpd calls the access handler several times per request:
     first with the headers only, then once per piece of body, then a last
@@ -39,7 +45,7 @@
     send, its producer suspends the connection (gw_http_park) and returns
     0, so the connection holds no thread and costs no polling until the
     producer resumes it (gw_http_wake): thousands of open streams need no
-    more threads than CABINET_HTTP_THREADS. A suspended connection is not
+    thread of their own. A suspended connection is not
     timed out, and a client gone meanwhile is noticed at the next write
     (the streams' pings come often enough). libmicrohttpd must not be
     stopped with a connection suspended: main ends every stream first
@@ -56,12 +62,16 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #define CONNECTION_TIMEOUT_S 30        //  idle connections are closed after this
 #define CONNECTION_MEMORY (64 * 1024)  //  per connection, for headers and body pieces
@@ -74,15 +84,31 @@
 #define HTTP_BAD_REQUEST 400
 #define HTTP_SERVER_ERROR 500
 #define NS_PER_S 1e9
+#define LOOPS_MAX 16          //  HTTP threads at most
+#define POLL_SERVICES_MAX 16  //  services one HTTP thread calls
 
 //  The web UI loads nothing from elsewhere and is never framed.
 static const char s_csp_web[] = "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                 "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 //  JSON is not a page: nothing may run or load in its name.
 static const char s_csp_api[] = "default-src 'none'; frame-ancestors 'none'";
+static const char s_stopping_message[] = "Máy chủ đang dừng, vui lòng thử lại sau giây lát";
+
+//  One HTTP thread: its own libmicrohttpd daemon on the shared port, and
+//  its own RPC client, polled together.
+typedef struct {
+    gw_http_t *server;
+    struct MHD_Daemon *daemon;
+    cab_rpc_async_t *rpc;
+    int wake_fd;  //  eventfd: stop
+    atomic_bool stopping;
+    bool running;
+    pthread_t thread;
+} s_loop_t;
 
 struct _gw_http_t {
-    struct MHD_Daemon *daemon;
+    s_loop_t loops[LOOPS_MAX];
+    int n_loops;
     gw_calls_t *calls;
     const gw_env_t *env;
     int port;
@@ -91,6 +117,7 @@ struct _gw_http_t {
 //  One request from first header to last byte sent.
 typedef struct {
     gw_http_t *server;
+    s_loop_t *loop;  //  the HTTP thread serving it
     struct MHD_Connection *conn;
     gw_request_t req;
     gw_reply_t reply;
@@ -171,8 +198,9 @@ s_collect_query (void *cls, enum MHD_ValueKind kind, const char *key, const char
 }
 
 static s_exchange_t *
-s_exchange_new (gw_http_t *self, struct MHD_Connection *conn, const char *url, const char *method)
+s_exchange_new (s_loop_t *loop, struct MHD_Connection *conn, const char *url, const char *method)
 {
+    gw_http_t *self = loop->server;
     s_exchange_t *ex = calloc (1, sizeof *ex);
     if (!ex)
         return NULL;
@@ -183,6 +211,7 @@ s_exchange_new (gw_http_t *self, struct MHD_Connection *conn, const char *url, c
     }
     clock_gettime (CLOCK_MONOTONIC, &ex->start);
     ex->server = self;
+    ex->loop = loop;
     ex->conn = conn;
     gw_reply_init (&ex->reply);
     gw_request_t *req = &ex->req;
@@ -262,20 +291,33 @@ s_pull (void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void) pos;
     s_exchange_t *ex = cls;
-    long n = ex->reply.pull (ex->reply.reader_state, ex->conn, buf, max);
+    long n = ex->reply.pull (ex->reply.reader_state, ex, buf, max);
     return n >= 0 ? (ssize_t) n : MHD_CONTENT_READER_END_OF_STREAM;
 }
 
-void
-gw_http_park (void *conn)
+//  Resume a suspended connection from another thread than its own: the
+//  HTTP thread must then run libmicrohttpd, which it learns from its
+//  eventfd.
+static void
+s_resume (s_exchange_t *ex)
 {
-    MHD_suspend_connection (conn);
+    MHD_resume_connection (ex->conn);
+    uint64_t one = 1;
+    if (write (ex->loop->wake_fd, &one, sizeof one) < 0)
+        cab_warn ("cannot wake the HTTP thread of %s", ex->req.request_id);
 }
 
 void
-gw_http_wake (void *conn)
+gw_http_park (void *token)
 {
-    MHD_resume_connection (conn);
+    s_exchange_t *ex = token;
+    MHD_suspend_connection (ex->conn);
+}
+
+void
+gw_http_wake (void *token)
+{
+    s_resume (token);
 }
 
 static enum MHD_Result
@@ -366,9 +408,9 @@ s_stream_body (s_exchange_t *ex, const char *data, size_t n)
     return ex->discarded <= ex->sink->limit (&ex->req);
 }
 
-//  What a complete request still needs from its service: the call
-//  gw_api_prepare left, or the end of a streamed body (an upload's
-//  analysis, which may take seconds).
+//  What a complete request still needs from its services on a call
+//  thread: a route's own handler, or the end of a streamed body (an
+//  upload's analysis, which may take seconds).
 static void
 s_finish (s_exchange_t *ex)
 {
@@ -385,7 +427,7 @@ s_run_call (void *arg)
     s_exchange_t *ex = arg;
     s_finish (ex);
     ex->called = true;
-    MHD_resume_connection (ex->conn);
+    s_resume (ex);
 }
 
 //  Send the reply of a request that has been handled to the end.
@@ -430,6 +472,35 @@ s_hand_over (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
     return s_send_finished (ex, conn);
 }
 
+//  gw_api_done_fn, on the request's HTTP thread: its RPC has ended.
+static void
+s_sent_ended (void *arg)
+{
+    s_exchange_t *ex = arg;
+    ex->called = true;
+    MHD_resume_connection (ex->conn);
+}
+
+//  Send the generic route's RPC from this thread and suspend the
+//  connection until it ends; when it cannot be sent, or the server is
+//  stopping, answer at once.
+static enum MHD_Result
+s_send_call (s_exchange_t *ex, struct MHD_Connection *conn)
+{
+    s_loop_t *loop = ex->loop;
+    if (atomic_load (&loop->stopping)) {
+        cab_rpc_result_t result;
+        cab_rpc_result_set (&result, CAB_UNAVAILABLE, s_stopping_message, NULL, NULL);
+        gw_reply_rpc_error (&ex->reply, &result);
+        ex->req.pending = NULL;
+        return s_send_finished (ex, conn);
+    }
+    if (!gw_api_send (&ex->req, &ex->reply, loop->rpc, s_sent_ended, ex))
+        return s_send_finished (ex, conn);
+    MHD_suspend_connection (conn);
+    return MHD_YES;
+}
+
 //  The end of the first call, the caller known: open the route's sink.
 static enum MHD_Result
 s_headers_done (s_exchange_t *ex, struct MHD_Connection *conn)
@@ -465,7 +536,7 @@ s_run_authentication (void *arg)
     s_exchange_t *ex = arg;
     s_authenticate (ex);
     ex->authenticated = true;
-    MHD_resume_connection (ex->conn);
+    s_resume (ex);
 }
 
 //  A session not in the cache: identity is asked on the call threads, so
@@ -484,10 +555,11 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     (void) version;
-    gw_http_t *self = cls;
+    s_loop_t *loop = cls;
+    gw_http_t *self = loop->server;
     s_exchange_t *ex = *con_cls;
     if (!ex) {
-        ex = s_exchange_new (self, conn, url, method);
+        ex = s_exchange_new (loop, conn, url, method);
         if (!ex)
             return MHD_NO;
         *con_cls = ex;
@@ -518,7 +590,7 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         return keep ? MHD_YES : MHD_NO;
     }
     //  The request is complete; a reply decided with the headers stands.
-    if (ex->called)  //  back from the call threads
+    if (ex->called)  //  back from the call threads, or its RPC ended
         return s_send_finished (ex, conn);
     if (ex->sink)
         return gw_reply_decided (&ex->reply) ? s_send (ex, conn) : s_hand_over (self, ex, conn);
@@ -526,9 +598,11 @@ s_on_request (void *cls, struct MHD_Connection *conn, const char *url, const cha
         gw_api_too_large (&ex->req, &ex->reply);
     ex->req.body = ex->body;
     ex->req.body_size = ex->size;
-    if (gw_api_prepare (&ex->req, &ex->reply))
-        return s_hand_over (self, ex, conn);
-    return s_send_finished (ex, conn);
+    if (!gw_api_prepare (&ex->req, &ex->reply))
+        return s_send_finished (ex, conn);
+    if (gw_api_sends (&ex->req))
+        return s_send_call (ex, conn);
+    return s_hand_over (self, ex, conn);
 }
 
 //  A label value for a verb: the known ones, so strange verbs cannot grow
@@ -599,6 +673,101 @@ s_on_mhd_log (void *cls, const char *fmt, va_list ap)
     cab_warn ("http server: %s", line);
 }
 
+//  An HTTP thread: libmicrohttpd's sockets (through its epoll set), the
+//  stop signal and the services' sockets in one poll, then whatever is
+//  ready: the RPCs' replies first (each resumes its connection), then
+//  libmicrohttpd, which sends those replies and reads new requests. Once
+//  stopping, it runs until no RPC of its own is left.
+static void *
+s_loop_run (void *arg)
+{
+    s_loop_t *loop = arg;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info (loop->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    int epoll_fd = info ? info->epoll_fd : -1;
+    zmq_pollitem_t items[2 + POLL_SERVICES_MAX];
+    while (!atomic_load (&loop->stopping) || cab_rpc_async_pending (loop->rpc) > 0) {
+        items[0] = (zmq_pollitem_t){.fd = epoll_fd, .events = ZMQ_POLLIN};
+        items[1] = (zmq_pollitem_t){.fd = loop->wake_fd, .events = ZMQ_POLLIN};
+        size_t n = 2 + cab_rpc_async_items (loop->rpc, items + 2, POLL_SERVICES_MAX);
+        long timeout = cab_rpc_async_timeout (loop->rpc);
+        MHD_UNSIGNED_LONG_LONG mhd_ms = 0;
+        if (MHD_get_timeout (loop->daemon, &mhd_ms) == MHD_YES
+            && (timeout < 0 || mhd_ms < (MHD_UNSIGNED_LONG_LONG) timeout))
+            timeout = (long) mhd_ms;
+        if (zmq_poll (items, (int) n, timeout) < 0 && zmq_errno () != EINTR) {
+            cab_error ("HTTP thread cannot poll: %s", zmq_strerror (zmq_errno ()));
+            break;
+        }
+        if (items[1].revents) {
+            uint64_t count;
+            if (read (loop->wake_fd, &count, sizeof count) < 0)
+                continue;
+        }
+        cab_rpc_async_dispatch (loop->rpc);
+        MHD_run (loop->daemon);
+    }
+    return NULL;
+}
+
+//  Stop one HTTP thread and its daemon; NULL-safe parts.
+static void
+s_loop_stop (s_loop_t *loop)
+{
+    if (loop->running) {
+        atomic_store (&loop->stopping, true);
+        uint64_t one = 1;
+        if (write (loop->wake_fd, &one, sizeof one) < 0)
+            cab_warn ("cannot wake an HTTP thread to stop");
+        pthread_join (loop->thread, NULL);
+        loop->running = false;
+    }
+    if (loop->daemon)
+        MHD_stop_daemon (loop->daemon);
+    loop->daemon = NULL;
+    cab_rpc_async_destroy (&loop->rpc);
+    if (loop->wake_fd >= 0)
+        close (loop->wake_fd);
+    loop->wake_fd = -1;
+}
+
+//  The daemon of one HTTP thread, listening on addr (port 0: any; the
+//  threads after the first share the first's port).
+static struct MHD_Daemon *
+s_daemon (s_loop_t *loop, unsigned flags, const struct sockaddr *addr, unsigned connections)
+{
+    return MHD_start_daemon (flags, 0, NULL, NULL, s_on_request, loop, MHD_OPTION_EXTERNAL_LOGGER,
+                             s_on_mhd_log, loop, MHD_OPTION_SOCK_ADDR, addr,
+                             MHD_OPTION_CONNECTION_LIMIT, connections,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_S,
+                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+                             s_on_completed, loop, MHD_OPTION_END);
+}
+
+//  Start the index-th HTTP thread. Returns 0, or -1 (logged).
+static int
+s_loop_start (gw_http_t *self, int index, unsigned flags, const struct sockaddr *addr,
+              unsigned connections, void *zmq_ctx)
+{
+    s_loop_t *loop = &self->loops[index];
+    *loop = (s_loop_t){.server = self, .wake_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC)};
+    atomic_init (&loop->stopping, false);
+    loop->rpc = cab_rpc_async_new (zmq_ctx);
+    if (loop->wake_fd < 0 || !loop->rpc) {
+        cab_error ("cannot set up an HTTP thread");
+        return -1;
+    }
+    loop->daemon = s_daemon (loop, flags, addr, connections);
+    if (!loop->daemon)
+        return -1;
+    if (pthread_create (&loop->thread, NULL, s_loop_run, loop) != 0) {
+        cab_error ("cannot start an HTTP thread");
+        return -1;
+    }
+    loop->running = true;
+    return 0;
+}
+
 gw_http_t *
 gw_http_new (const gw_http_opts_t *opts)
 {
@@ -611,23 +780,29 @@ gw_http_new (const gw_http_opts_t *opts)
     struct sockaddr_in6 v6;
     memset (&v4, 0, sizeof v4);
     memset (&v6, 0, sizeof v6);
-    const struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    struct sockaddr *addr;
+    in_port_t *port;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton (AF_INET, opts->addr, &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
-        v4.sin_port = htons ((uint16_t) opts->port);
-        addr = (const struct sockaddr *) &v4;
+        port = &v4.sin_port;
+        addr = (struct sockaddr *) &v4;
     } else if (inet_pton (AF_INET6, opts->addr, &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
-        v6.sin6_port = htons ((uint16_t) opts->port);
-        addr = (const struct sockaddr *) &v6;
+        port = &v6.sin6_port;
+        addr = (struct sockaddr *) &v6;
         flags |= MHD_USE_IPv6;
     } else {
         cab_error ("CABINET_HTTP_ADDR=%s is not an IP address", opts->addr);
         free (self);
         return NULL;
     }
-    flags |= MHD_is_feature_supported (MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+    *port = htons ((uint16_t) opts->port);
+    if (MHD_is_feature_supported (MHD_FEATURE_EPOLL) != MHD_YES) {
+        cab_error ("libmicrohttpd was built without epoll");
+        free (self);
+        return NULL;
+    }
     self->calls = gw_calls_new (opts->threads);
     if (!self->calls) {
         free (self);
@@ -635,25 +810,23 @@ gw_http_new (const gw_http_opts_t *opts)
     }
     //  The HTTP threads never wait for a service: one per CPU serves.
     long cpus = sysconf (_SC_NPROCESSORS_ONLN);
-    unsigned pollers = (unsigned) (cpus < 1 ? 1 : cpus > opts->threads ? opts->threads : cpus);
-
-    self->daemon = MHD_start_daemon (
-        flags, (uint16_t) opts->port, NULL, NULL, s_on_request, self, MHD_OPTION_EXTERNAL_LOGGER,
-        s_on_mhd_log, self, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, pollers,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned) (GW_HTTP_CONNECTIONS + opts->streams),
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
-        MHD_OPTION_END);
-    if (!self->daemon) {
-        cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
-        gw_calls_destroy (&self->calls);
-        free (self);
-        return NULL;
+    long loops = cpus < 1 ? 1 : cpus > LOOPS_MAX ? LOOPS_MAX : cpus;
+    unsigned total = (unsigned) (GW_HTTP_CONNECTIONS + opts->streams);
+    unsigned connections = (unsigned) ((total + (unsigned) loops - 1) / (unsigned) loops);
+    for (; self->n_loops < loops; self->n_loops++) {
+        if (s_loop_start (self, self->n_loops, flags, addr, connections, opts->zmq_ctx) != 0) {
+            self->n_loops++;
+            cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
+            gw_http_destroy (&self);
+            return NULL;
+        }
+        if (self->n_loops == 0) {
+            const union MHD_DaemonInfo *info =
+                MHD_get_daemon_info (self->loops[0].daemon, MHD_DAEMON_INFO_BIND_PORT);
+            self->port = info ? info->port : opts->port;
+            *port = htons ((uint16_t) self->port);
+        }
     }
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    self->port = info ? info->port : opts->port;
     return self;
 }
 
@@ -664,10 +837,12 @@ gw_http_destroy (gw_http_t **self_p)
         return;
     gw_http_t *self = *self_p;
     //  The calls first: each resumes its connection, which libmicrohttpd
-    //  must not be stopped with suspended. A request read meanwhile runs
-    //  its call on its HTTP thread.
+    //  must not be stopped with suspended; the HTTP threads still run and
+    //  send their replies. A request read meanwhile runs its call on its
+    //  HTTP thread. Then each HTTP thread ends its RPCs.
     gw_calls_destroy (&self->calls);
-    MHD_stop_daemon (self->daemon);
+    for (int i = 0; i < self->n_loops; i++)
+        s_loop_stop (&self->loops[i]);
     free (self);
     *self_p = NULL;
 }

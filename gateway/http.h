@@ -1,7 +1,9 @@
-/*  gw_http - the gateway's HTTP server: libmicrohttpd with its own thread
-    pool, and a pool of threads for the calls to the services. Turns each request into a
-   gw_request_t for gw_api, sends the gw_reply_t back with the headers every response carries, and
-   writes the access log and the request metrics.  */
+/*  gw_http - the gateway's HTTP server: one thread per CPU, each with its
+    own libmicrohttpd daemon and its own RPC client in one poll loop, and a
+    pool of threads for the calls that block (routes' own handlers, the end
+    of an upload). Turns each request into a gw_request_t for gw_api, sends
+    the gw_reply_t back with the headers every response carries, and writes
+    the access log and the request metrics.  */
 #ifndef GW_HTTP_H
 #define GW_HTTP_H
 #include "request.h"
@@ -11,9 +13,10 @@
 typedef struct {
     const char *addr;     //  IPv4 or IPv6 literal to listen on
     int port;             //  0: any free port (see gw_http_port)
-    int threads;          //  threads waiting for the services (calls.h), >= 1
+    int threads;          //  threads for the calls that block (calls.h), >= 1
     size_t streams;       //  live streams at most, on top of the other connections
     const gw_env_t *env;  //  borrowed; must outlive the server
+    void *zmq_ctx;        //  for the HTTP threads' RPC sockets
 } gw_http_opts_t;
 
 typedef struct _gw_http_t gw_http_t;

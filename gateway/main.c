@@ -227,6 +227,7 @@ main (int argc, char **argv)
         .threads = (int) cab_config_long ("CABINET_HTTP_THREADS", 1, THREADS_MAX),
         .streams = hub_opts.max_streams,
         .env = &env,
+        .zmq_ctx = zmq_ctx,
     };
     s_raise_fd_limit (opts.streams + GW_HTTP_CONNECTIONS);
     http = gw_http_new (&opts);

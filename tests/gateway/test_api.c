@@ -24,6 +24,9 @@ typedef struct {
     gw_env_t env;
     gw_request_t req;
     gw_reply_t reply;
+    void *zmq;
+    cab_rpc_async_t *rpc;  //  the HTTP thread's RPC client
+    bool ended;            //  its call has ended
 } s_fixture_t;
 
 static int
@@ -39,8 +42,10 @@ s_setup (void **state)
     fixture.req.content_length = -1;
     snprintf (fixture.req.ip, sizeof fixture.req.ip, "192.0.2.10");
     gw_reply_init (&fixture.reply);
+    fixture.zmq = zmq_ctx_new ();
+    fixture.rpc = fixture.zmq ? cab_rpc_async_new (fixture.zmq) : NULL;
     *state = &fixture;
-    return fixture.req.arena && fixture.env.services ? 0 : -1;
+    return fixture.req.arena && fixture.env.services && fixture.rpc ? 0 : -1;
 }
 
 static int
@@ -50,6 +55,8 @@ s_teardown (void **state)
     gw_reply_reset (&f->reply);
     cab_arena_destroy (&f->req.arena);
     gw_services_destroy (&f->env.services);
+    cab_rpc_async_destroy (&f->rpc);
+    zmq_ctx_term (f->zmq);
     return 0;
 }
 
@@ -70,12 +77,39 @@ s_body (s_fixture_t *f, const char *body, size_t size)
     f->req.content_type = "application/json";
 }
 
+static void
+s_ended (void *arg)
+{
+    s_fixture_t *f = arg;
+    f->ended = true;
+}
+
+//  The prepared call, sent and polled for as an HTTP thread does.
+static void
+s_send (s_fixture_t *f)
+{
+    f->ended = false;
+    if (!gw_api_send (&f->req, &f->reply, f->rpc, s_ended, f))
+        return;
+    while (!f->ended) {
+        zmq_pollitem_t items[4];
+        size_t n = cab_rpc_async_items (f->rpc, items, 4);
+        zmq_poll (items, (int) n, cab_rpc_async_timeout (f->rpc));
+        cab_rpc_async_dispatch (f->rpc);
+    }
+    assert_true (gw_reply_decided (&f->reply));
+}
+
 //  The complete request's steps, as the HTTP layer takes them (the call on
 //  this thread).
 static void
 s_finish (s_fixture_t *f)
 {
-    if (gw_api_prepare (&f->req, &f->reply))
+    if (!gw_api_prepare (&f->req, &f->reply))
+        return;
+    if (gw_api_sends (&f->req))
+        s_send (f);
+    else
         gw_api_call (&f->req, &f->reply);
 }
 
@@ -336,15 +370,13 @@ test_finish_valid_login_reaches_the_service (void **state)
     assert_int_equal (f->reply.status, 503);
 }
 
-//  Prepare a valid sign-in as the HTTP layer does before handing it to the
-//  call threads, with identity at an address where nothing answers.
-static void *
+//  Prepare a valid sign-in as the HTTP layer does before sending its RPC,
+//  with identity at an address where nothing answers.
+static void
 s_prepare_login (s_fixture_t *f, int timeout_ms)
 {
     static const char body[] = "{\"username\":\"admin\",\"password\":\"mật khẩu\"}";
-    void *zmq = zmq_ctx_new ();
-    assert_non_null (zmq);
-    cab_rpc_client_t *client = cab_rpc_client_new (zmq, "tcp://127.0.0.1:9", timeout_ms);
+    cab_rpc_client_t *client = cab_rpc_client_new (f->zmq, "tcp://127.0.0.1:9", timeout_ms);
     assert_non_null (client);
     assert_int_equal (gw_services_add (f->env.services, "identity", &client), 0);
     f->env.rpc_timeout_ms = timeout_ms;
@@ -353,69 +385,41 @@ s_prepare_login (s_fixture_t *f, int timeout_ms)
     gw_api_begin (&f->req, &f->reply);
     assert_false (gw_reply_decided (&f->reply));
     assert_true (gw_api_prepare (&f->req, &f->reply));
-    return zmq;
+    assert_true (gw_api_sends (&f->req));
 }
 
 static void
-s_end_login (s_fixture_t *f, void *zmq)
-{
-    gw_services_destroy (&f->env.services);
-    zmq_ctx_term (zmq);
-    f->env.services = gw_services_new ();
-}
-
-//  The call of a request with 500 ms of its 1500 ms timeout left, to an
-//  absent service: it gives up after about those 500 ms.
-static void
-s_assert_half_second_left (s_fixture_t *f)
-{
-    int64_t start = cab_clock_ms ();
-    gw_api_call (&f->req, &f->reply);
-    int64_t took = cab_clock_ms () - start;
-    assert_true (took >= 400 && took < 1200);
-    assert_true (f->reply.status == 503 || f->reply.status == 504);
-}
-
-static void
-test_call_queued_past_its_timeout_is_503_at_once (void **state)
+test_call_past_its_timeout_is_503_at_once (void **state)
 {
     s_fixture_t *f = *state;
-    void *zmq = s_prepare_login (f, 1500);
-    f->req.queued_ms = cab_clock_ms () - 1600;  //  no call thread was free for that long
+    s_prepare_login (f, 1500);
+    f->req.waited_ms = 1600;  //  identity took longer than the timeout to authenticate
     int64_t start = cab_clock_ms ();
-    gw_api_call (&f->req, &f->reply);
+    assert_false (gw_api_send (&f->req, &f->reply, f->rpc, s_ended, f));
     assert_true (cab_clock_ms () - start < 500);
     assert_int_equal (f->reply.status, 503);
     assert_string_equal (s_code (f), "unavailable");
-    s_end_login (f, zmq);
-}
-
-static void
-test_time_queued_counts_against_the_call (void **state)
-{
-    s_fixture_t *f = *state;
-    void *zmq = s_prepare_login (f, 1500);
-    f->req.queued_ms = cab_clock_ms () - 1000;  //  500 ms of the timeout left
-    s_assert_half_second_left (f);
-    s_end_login (f, zmq);
+    assert_int_equal (cab_rpc_async_pending (f->rpc), 0);
 }
 
 static void
 test_time_authenticating_counts_against_the_call (void **state)
 {
     s_fixture_t *f = *state;
-    void *zmq = s_prepare_login (f, 1500);
-    f->req.waited_ms = 1000;  //  identity took that long to authenticate
-    s_assert_half_second_left (f);
-    s_end_login (f, zmq);
+    s_prepare_login (f, 1500);
+    f->req.waited_ms = 1000;  //  identity took that long: 500 ms of the timeout left
+    int64_t start = cab_clock_ms ();
+    s_send (f);
+    int64_t took = cab_clock_ms () - start;
+    assert_true (took >= 400 && took < 1200);
+    assert_true (f->reply.status == 503 || f->reply.status == 504);
 }
 
 static void
 test_authentication_waits_for_later_and_records_its_time (void **state)
 {
     s_fixture_t *f = *state;
-    void *zmq = zmq_ctx_new ();
-    cab_rpc_client_t *client = cab_rpc_client_new (zmq, "tcp://127.0.0.1:9", 300);
+    cab_rpc_client_t *client = cab_rpc_client_new (f->zmq, "tcp://127.0.0.1:9", 300);
     assert_int_equal (gw_services_add (f->env.services, "identity", &client), 0);
     f->env.rpc_timeout_ms = 300;
     s_request (f, "GET", "/api/v1/me");
@@ -427,7 +431,6 @@ test_authentication_waits_for_later_and_records_its_time (void **state)
     assert_false (f->req.must_ask);
     assert_int_equal (f->reply.status, 503);
     assert_true (f->req.waited_ms >= 250);
-    s_end_login (f, zmq);
 }
 
 static void
@@ -448,8 +451,7 @@ main (void)
 #define T(name) cmocka_unit_test_setup_teardown (name, s_setup, s_teardown)
     const struct CMUnitTest tests[] = {
         T (test_begin_unknown_api_path_is_404_json),
-        T (test_call_queued_past_its_timeout_is_503_at_once),
-        T (test_time_queued_counts_against_the_call),
+        T (test_call_past_its_timeout_is_503_at_once),
         T (test_time_authenticating_counts_against_the_call),
         T (test_authentication_waits_for_later_and_records_its_time),
         T (test_begin_wrong_verb_is_405_with_allow),
