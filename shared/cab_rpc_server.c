@@ -1,10 +1,15 @@
-/*  cab_rpc_server - ROUTER front, REP workers behind an inproc DEALER.
+/*  cab_rpc_server - ROUTER front, worker threads behind an inproc ROUTER.
 
-    The main thread only forwards frames between the two sockets (a small
-    proxy with a stop check, instead of zmq_proxy, so a signal flag can end
-    it); each worker thread owns its REP socket and its own state (database
+    The main thread only forwards frames between the two sockets, and only
+    to a worker that is free: each worker says so once when it starts
+    (a message of one empty frame) and then with each reply, and the main
+    thread keeps the free ones in a queue, the longest free first. A
+    request thus never waits behind another worker's slow one while a
+    worker is free; when none is, requests wait in the front socket. Each
+    worker thread owns its DEALER socket and its own state (database
     connection), handles one request at a time, and never shares either.
-    Clients send [empty, RpcRequest] from a DEALER, which a REP expects.  */
+    Clients send [empty, RpcRequest] from a DEALER; a worker gets the
+    client's address frames before them and sends them back with its reply.  */
 #include "cab_log.h"
 #include "cab_rpc.h"
 #include <errno.h>
@@ -18,6 +23,8 @@
 
 #define POLL_MS 250  //  how often loops look at their stop flags
 #define BACKEND_FMT "inproc://cab-rpc-%p"
+#define ENVELOPE_MAX 8  //  address frames of a request, at most
+#define WORKER_ID_MAX 255
 
 typedef struct _cab_rpc_server_t cab_rpc_server_t;
 
@@ -28,16 +35,25 @@ typedef struct {
     bool started;
 } worker_t;
 
+//  A free worker, by its address on the back socket.
+typedef struct {
+    uint8_t id[WORKER_ID_MAX];
+    size_t size;
+} s_free_t;
+
 struct _cab_rpc_server_t {
     cab_rpc_server_opts_t opts;
     char *service;
     void *frontend;  //  ROUTER, clients connect here
-    void *backend;   //  DEALER, workers connect here
+    void *backend;   //  ROUTER, workers connect here
     char backend_endpoint[64];
     worker_t *workers;
     atomic_int stopping;
     atomic_int ready_workers;  //  workers whose state was created
     atomic_int failed_workers;
+    s_free_t *free;  //  ring of the free workers, oldest first
+    size_t free_head;
+    size_t free_count;
 };
 
 static int64_t
@@ -198,8 +214,11 @@ s_pack_reply (cab_call_t *call, zmq_msg_t *out)
     return 0;
 }
 
+//  Handle the request in, and send the reply behind the n address frames
+//  it came with.
 static void
-s_handle (cab_rpc_server_t *self, void *worker, zmq_msg_t *in, void *socket)
+s_handle (cab_rpc_server_t *self, void *worker, zmq_msg_t *in, zmq_msg_t *envelope, int n,
+          void *socket)
 {
     struct timeval start;
     gettimeofday (&start, NULL);
@@ -215,7 +234,11 @@ s_handle (cab_rpc_server_t *self, void *worker, zmq_msg_t *in, void *socket)
         s_dispatch (self, &call, request);
 
     zmq_msg_t out;
-    if (s_pack_reply (&call, &out) == 0 && zmq_msg_send (&out, socket, 0) < 0) {
+    if (s_pack_reply (&call, &out) != 0)
+        zmq_msg_init (&out);  //  none: the worker still says it is free
+    for (int i = 0; i < n; i++)
+        zmq_msg_send (&envelope[i], socket, ZMQ_SNDMORE);
+    if (zmq_msg_send (&out, socket, 0) < 0) {
         cab_warn ("cannot send reply to %s: %s", call.method, zmq_strerror (zmq_errno ()));
         zmq_msg_close (&out);
     }
@@ -246,10 +269,10 @@ s_worker_main (void *arg)
         atomic_fetch_add (&self->failed_workers, 1);
         return NULL;
     }
-    void *socket = zmq_socket (self->opts.zmq_ctx, ZMQ_REP);
+    void *socket = zmq_socket (self->opts.zmq_ctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_connect (socket, self->backend_endpoint) != 0) {
+    if (zmq_connect (socket, self->backend_endpoint) != 0 || zmq_send (socket, "", 0, 0) != 0) {
         cab_error ("worker %d cannot connect: %s", me->index, zmq_strerror (zmq_errno ()));
         atomic_fetch_add (&self->failed_workers, 1);
         goto cleanup;
@@ -259,11 +282,24 @@ s_worker_main (void *arg)
         zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
         if (zmq_poll (&item, 1, POLL_MS) <= 0)
             continue;
-        zmq_msg_t in;
-        zmq_msg_init (&in);
-        if (zmq_msg_recv (&in, socket, 0) >= 0)
-            s_handle (self, state, &in, socket);
-        zmq_msg_close (&in);
+        //  [address frames..., request]
+        zmq_msg_t frames[ENVELOPE_MAX + 1];
+        int n = 0;
+        bool more = true;
+        while (more && n <= ENVELOPE_MAX) {
+            zmq_msg_init (&frames[n]);
+            if (zmq_msg_recv (&frames[n], socket, 0) < 0) {
+                zmq_msg_close (&frames[n]);
+                break;
+            }
+            more = zmq_msg_more (&frames[n++]);
+        }
+        if (!more && n > 0)
+            s_handle (self, state, &frames[n - 1], frames, n - 1, socket);
+        else
+            cab_warn ("%s: a request with too many address frames was dropped", self->service);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close (&frames[i]);
     }
 cleanup:
     zmq_close (socket);
@@ -283,13 +319,16 @@ cab_rpc_server_new (const cab_rpc_server_opts_t *opts)
     int workers = opts->workers > 0 ? opts->workers : 1;
     self->opts.workers = workers;
     self->workers = calloc ((size_t) workers, sizeof *self->workers);
+    self->free = calloc ((size_t) workers, sizeof *self->free);
     self->frontend = zmq_socket (opts->zmq_ctx, ZMQ_ROUTER);
-    self->backend = zmq_socket (opts->zmq_ctx, ZMQ_DEALER);
-    if (!self->service || !self->workers || !self->frontend || !self->backend)
+    self->backend = zmq_socket (opts->zmq_ctx, ZMQ_ROUTER);
+    if (!self->service || !self->workers || !self->free || !self->frontend || !self->backend)
         goto fail;
-    int linger = 0;
+    int linger = 0, one = 1;
     zmq_setsockopt (self->frontend, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (self->backend, ZMQ_LINGER, &linger, sizeof linger);
+    //  A request to a worker that has gone is an error, not silence.
+    zmq_setsockopt (self->backend, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     if (zmq_bind (self->frontend, opts->endpoint) != 0) {
         cab_error ("cannot bind %s: %s", opts->endpoint, zmq_strerror (zmq_errno ()));
         goto fail;
@@ -318,44 +357,98 @@ fail:
     return NULL;
 }
 
-//  Forward every frame of one message from one socket to the other.
+//  Forward the rest of a message, from its frame frame (received, more
+//  to come when more), from one socket to the other.
 static int
-s_forward (void *from, void *to)
+s_forward_rest (zmq_msg_t *frame, bool more, void *from, void *to)
 {
     while (true) {
-        zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, from, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&frame);
-            return zmq_errno () == EAGAIN ? 0 : -1;
-        }
-        int more = zmq_msg_more (&frame);
-        if (zmq_msg_send (&frame, to, more ? ZMQ_SNDMORE : 0) < 0) {
-            zmq_msg_close (&frame);
+        if (zmq_msg_send (frame, to, more ? ZMQ_SNDMORE : 0) < 0) {
+            zmq_msg_close (frame);
             return -1;
         }
         if (!more)
             return 0;
+        zmq_msg_init (frame);
+        if (zmq_msg_recv (frame, from, 0) < 0) {
+            zmq_msg_close (frame);
+            return -1;
+        }
+        more = zmq_msg_more (frame);
+    }
+}
+
+//  Receive one frame without waiting: 1 with *more, 0 when none, -1 on error.
+static int
+s_recv_frame (zmq_msg_t *frame, void *from, bool *more)
+{
+    zmq_msg_init (frame);
+    if (zmq_msg_recv (frame, from, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (frame);
+        return zmq_errno () == EAGAIN ? 0 : -1;
+    }
+    *more = zmq_msg_more (frame);
+    return 1;
+}
+
+//  Every reply (or first word) from the workers: the worker is free again,
+//  and a reply goes on to its client.
+static void
+s_from_workers (cab_rpc_server_t *self)
+{
+    zmq_msg_t frame;
+    bool more = false;
+    while (s_recv_frame (&frame, self->backend, &more) == 1) {
+        size_t size = zmq_msg_size (&frame);
+        if (size <= WORKER_ID_MAX && self->free_count < (size_t) self->opts.workers) {
+            s_free_t *f =
+                &self->free[(self->free_head + self->free_count++) % (size_t) self->opts.workers];
+            memcpy (f->id, zmq_msg_data (&frame), size);
+            f->size = size;
+        }
+        zmq_msg_close (&frame);
+        if (!more || s_recv_frame (&frame, self->backend, &more) != 1)
+            continue;
+        if (!more && zmq_msg_size (&frame) == 0)
+            zmq_msg_close (&frame);  //  a worker's first word: it is free
+        else
+            s_forward_rest (&frame, more, self->backend, self->frontend);
+    }
+}
+
+//  Requests, each to the worker free the longest, while one is free.
+static void
+s_to_workers (cab_rpc_server_t *self)
+{
+    zmq_msg_t frame;
+    bool more = false;
+    while (self->free_count > 0 && s_recv_frame (&frame, self->frontend, &more) == 1) {
+        s_free_t *f = &self->free[self->free_head];
+        self->free_head = (self->free_head + 1) % (size_t) self->opts.workers;
+        self->free_count--;
+        if (zmq_send (self->backend, f->id, f->size, ZMQ_SNDMORE) < 0) {
+            zmq_msg_close (&frame);
+            continue;
+        }
+        s_forward_rest (&frame, more, self->frontend, self->backend);
     }
 }
 
 int
 cab_rpc_server_run (cab_rpc_server_t *self, volatile sig_atomic_t *stop)
 {
-    zmq_pollitem_t items[] = {{self->frontend, 0, ZMQ_POLLIN, 0},
-                              {self->backend, 0, ZMQ_POLLIN, 0}};
     while (!*stop) {
-        int rc = zmq_poll (items, 2, POLL_MS);
+        zmq_pollitem_t items[] = {{self->backend, 0, ZMQ_POLLIN, 0},
+                                  {self->frontend, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll (items, self->free_count > 0 ? 2 : 1, POLL_MS);
         if (rc < 0) {
             if (zmq_errno () == EINTR)
                 continue;
             cab_error ("rpc poll failed: %s", zmq_strerror (zmq_errno ()));
             return -1;
         }
-        if (items[0].revents & ZMQ_POLLIN)
-            s_forward (self->frontend, self->backend);
-        if (items[1].revents & ZMQ_POLLIN)
-            s_forward (self->backend, self->frontend);
+        s_from_workers (self);
+        s_to_workers (self);
     }
     return 0;
 }
@@ -375,6 +468,7 @@ cab_rpc_server_destroy (cab_rpc_server_t **self_p)
     if (self->backend)
         zmq_close (self->backend);
     free (self->workers);
+    free (self->free);
     free (self->service);
     free (self);
     *self_p = NULL;

@@ -85,6 +85,7 @@ typedef struct {
     void *ctx;
     cab_rpc_server_t *server;
     cab_rpc_client_t *client;
+    cab_rpc_async_t *rpc;  //  the asynchronous client, closed even when a test fails
     cab_metrics_t *metrics;
     pthread_t thread;
     volatile sig_atomic_t stop;
@@ -119,7 +120,8 @@ s_setup (void **state)
                                   .zmq_ctx = f->ctx};
     f->server = cab_rpc_server_new (&opts);
     f->client = cab_rpc_client_new (f->ctx, f->endpoint, 2000);
-    if (!f->server || !f->client)
+    f->rpc = cab_rpc_async_new (f->ctx);
+    if (!f->server || !f->client || !f->rpc)
         return -1;
     pthread_create (&f->thread, NULL, s_run, f);
     *state = f;
@@ -133,6 +135,7 @@ s_teardown (void **state)
     f->stop = 1;
     pthread_join (f->thread, NULL);
     cab_rpc_client_destroy (&f->client);
+    cab_rpc_async_destroy (&f->rpc);
     cab_rpc_server_destroy (&f->server);
     zmq_ctx_term (f->ctx);
     cab_metrics_destroy (&f->metrics);
@@ -367,8 +370,7 @@ static void
 test_async_calls_end_with_their_own_replies (void **state)
 {
     fixture_t *f = *state;
-    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
-    assert_non_null (rpc);
+    cab_rpc_async_t *rpc = f->rpc;
     enum { CALLS = 40 };
     s_ended_t ended[CALLS + 1];
     memset (ended, 0, sizeof ended);
@@ -401,8 +403,6 @@ test_async_calls_end_with_their_own_replies (void **state)
     assert_int_equal (ended[CALLS].status, CAB_INVALID_ARGUMENT);
     assert_string_equal (ended[CALLS].field, "name");
     assert_null (ended[CALLS].unit);
-    cab_rpc_async_destroy (&rpc);
-    assert_null (rpc);
 }
 
 static void
@@ -410,7 +410,7 @@ test_async_times_out_and_retries_only_idempotent_calls (void **state)
 {
     fixture_t *f = *state;
     atomic_store (&s_slow_calls, 0);
-    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
+    cab_rpc_async_t *rpc = f->rpc;
     s_ended_t write = {.ends = 0}, read = {.ends = 0};
     cab_call_opts_t opts = {.timeout_ms = SLOW_MS / 4};
     cab_rpc_async_call (rpc, f->endpoint, "test.Slow", NULL, &cabinet__v1__empty__descriptor, NULL,
@@ -431,14 +431,13 @@ test_async_times_out_and_retries_only_idempotent_calls (void **state)
     assert_true (ms >= SLOW_MS / 2 - 5 && ms < SLOW_MS);
     usleep (SLOW_MS * 1000 * 2);
     assert_int_equal (atomic_load (&s_slow_calls), 3);
-    cab_rpc_async_destroy (&rpc);
 }
 
 static void
 test_async_without_server_is_unavailable (void **state)
 {
     fixture_t *f = *state;
-    cab_rpc_async_t *rpc = cab_rpc_async_new (f->ctx);
+    cab_rpc_async_t *rpc = f->rpc;
     s_ended_t lonely = {.ends = 0}, served = {.ends = 0};
     cab_call_opts_t opts = {.timeout_ms = 200, .idempotent = true};
     cab_rpc_async_call (rpc, "ipc:///tmp/cab-no-such-server.rpc", "test.Echo", NULL,
@@ -462,7 +461,41 @@ test_async_without_server_is_unavailable (void **state)
     assert_int_equal (lonely.ends, 1);
     assert_int_equal (lonely.status, CAB_UNAVAILABLE);
     assert_true (ms < 400);
-    cab_rpc_async_destroy (&rpc);
+}
+
+static void
+test_call_never_waits_behind_a_busy_worker (void **state)
+{
+    fixture_t *f = *state;
+    atomic_store (&s_slow_calls, 0);
+    cab_rpc_async_t *rpc = f->rpc;
+    s_ended_t slow = {.ends = 0};
+    cab_call_opts_t opts = {.timeout_ms = 2000};
+    cab_rpc_async_call (rpc, f->endpoint, "test.Slow", NULL, &cabinet__v1__empty__descriptor, NULL,
+                        &opts, s_ended, &slow);
+    while (atomic_load (&s_slow_calls) == 0) {  //  sent once its socket is connected
+        zmq_pollitem_t items[1];
+        size_t n = cab_rpc_async_items (rpc, items, 1);
+        zmq_poll (items, (int) n, 5);
+        cab_rpc_async_dispatch (rpc);
+    }
+    //  One of the three workers is busy for SLOW_MS: every other request
+    //  goes to the two free ones, none into the busy one's queue.
+    for (int i = 0; i < 12; i++) {
+        struct timespec start, end;
+        clock_gettime (CLOCK_MONOTONIC, &start);
+        Cabinet__V1__Unit *unit = NULL;
+        cab_rpc_result_t result;
+        assert_int_equal (s_call (f, "test.Echo", "quick", NULL, &unit, &result), CAB_OK);
+        assert_string_not_equal (unit->name, "");
+        cabinet__v1__unit__free_unpacked (unit, NULL);
+        clock_gettime (CLOCK_MONOTONIC, &end);
+        long ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+        assert_true (ms < SLOW_MS / 2);
+    }
+    assert_int_equal (slow.ends, 0);
+    s_drive (rpc);
+    assert_int_equal (slow.status, CAB_OK);
 }
 
 int
@@ -487,6 +520,8 @@ main (void)
         cmocka_unit_test_setup_teardown (test_async_times_out_and_retries_only_idempotent_calls,
                                          s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_async_without_server_is_unavailable, s_setup,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_call_never_waits_behind_a_busy_worker, s_setup,
                                          s_teardown),
         cmocka_unit_test_setup_teardown (test_call_from_many_threads_matches_replies, s_setup,
                                          s_teardown),
