@@ -410,13 +410,17 @@ gw_api_send (gw_request_t *req, gw_reply_t *reply, cab_rpc_async_t *rpc, gw_api_
     s_pending_t *pending = req->pending;
     cab_rpc_result_t result = {.status = CAB_UNAVAILABLE};
     cab_rpc_client_t *client = gw_services_for_method (req->env->services, route->method);
-    //  The time a request spent authenticating counts against its call's:
-    //  no answer of the generic path comes later than one timeout after
-    //  the request was read (after identity was asked, when it had to be).
+    //  The time a request spent authenticating and waiting for its turn
+    //  counts against its call's: no answer of the generic path comes
+    //  later than one timeout after the request was read.
     int timeout_ms = req->env->rpc_timeout_ms - (int) req->waited_ms;
+    if (req->queued_ms > 0)
+        timeout_ms -= (int) (cab_clock_ms () - req->queued_ms);
     if (!client || timeout_ms <= 0) {
-        if (client)
+        if (client) {
+            cab_warn ("%s: no turn to call within the timeout", route->method);
             cab_rpc_result_set (&result, CAB_UNAVAILABLE, s_busy_message, NULL, NULL);
+        }
         gw_reply_rpc_error (reply, &result);
         req->pending = NULL;
         return false;

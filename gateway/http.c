@@ -102,6 +102,10 @@ typedef struct {
     cab_rpc_async_t *rpc;
     int wake_fd;  //  eventfd: stop
     atomic_bool stopping;
+    int in_flight;   //  RPCs sent and not ended
+    int flight_max;  //  its share of CABINET_HTTP_THREADS
+    void *waiting;   //  requests waiting for one of those to end, oldest first
+    void *waiting_tail;
     bool running;
     pthread_t thread;
 } s_loop_t;
@@ -130,7 +134,8 @@ typedef struct {
     const gw_sink_t *sink;  //  the route's sink, once opened
     void *sink_state;
     int sent_status;     //  status queued, 0 if none was
-    bool called;         //  the call threads have run the request's call
+    bool called;         //  the call threads have run the request's call, or its RPC ended
+    void *next_waiting;  //  the next request waiting to send its RPC
     bool authenticated;  //  the call threads have asked identity for the session
     struct timespec start;
 } s_exchange_t;
@@ -472,18 +477,47 @@ s_hand_over (gw_http_t *self, s_exchange_t *ex, struct MHD_Connection *conn)
     return s_send_finished (ex, conn);
 }
 
-//  gw_api_done_fn, on the request's HTTP thread: its RPC has ended.
+//  Send the RPC of ex, whose connection is suspended; when it cannot be
+//  sent, its reply is decided and the connection resumed.
+static void s_send_now (s_exchange_t *ex);
+
+//  gw_api_done_fn, on the request's HTTP thread: its RPC has ended, which
+//  lets the oldest request waiting for a place send its own.
 static void
 s_sent_ended (void *arg)
 {
     s_exchange_t *ex = arg;
+    s_loop_t *loop = ex->loop;
+    ex->called = true;
+    MHD_resume_connection (ex->conn);
+    loop->in_flight--;
+    while (loop->waiting && loop->in_flight < loop->flight_max) {
+        s_exchange_t *next = loop->waiting;
+        loop->waiting = next->next_waiting;
+        if (!loop->waiting)
+            loop->waiting_tail = NULL;
+        s_send_now (next);
+    }
+}
+
+static void
+s_send_now (s_exchange_t *ex)
+{
+    s_loop_t *loop = ex->loop;
+    if (gw_api_send (&ex->req, &ex->reply, loop->rpc, s_sent_ended, ex)) {
+        loop->in_flight++;
+        return;
+    }
     ex->called = true;
     MHD_resume_connection (ex->conn);
 }
 
 //  Send the generic route's RPC from this thread and suspend the
-//  connection until it ends; when it cannot be sent, or the server is
-//  stopping, answer at once.
+//  connection until it ends. At most flight_max RPCs of one HTTP thread
+//  are under way at once (the services' workers are few; the time a
+//  request waits here counts against its timeout); the others wait, in
+//  order. When it cannot be sent, or the server is stopping, answer at
+//  once.
 static enum MHD_Result
 s_send_call (s_exchange_t *ex, struct MHD_Connection *conn)
 {
@@ -495,8 +529,20 @@ s_send_call (s_exchange_t *ex, struct MHD_Connection *conn)
         ex->req.pending = NULL;
         return s_send_finished (ex, conn);
     }
+    if (loop->in_flight >= loop->flight_max) {
+        ex->req.queued_ms = cab_clock_ms ();
+        ex->next_waiting = NULL;
+        if (loop->waiting_tail)
+            ((s_exchange_t *) loop->waiting_tail)->next_waiting = ex;
+        else
+            loop->waiting = ex;
+        loop->waiting_tail = ex;
+        MHD_suspend_connection (conn);
+        return MHD_YES;
+    }
     if (!gw_api_send (&ex->req, &ex->reply, loop->rpc, s_sent_ended, ex))
         return s_send_finished (ex, conn);
+    loop->in_flight++;
     MHD_suspend_connection (conn);
     return MHD_YES;
 }
@@ -685,7 +731,8 @@ s_loop_run (void *arg)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info (loop->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     int epoll_fd = info ? info->epoll_fd : -1;
     zmq_pollitem_t items[2 + POLL_SERVICES_MAX];
-    while (!atomic_load (&loop->stopping) || cab_rpc_async_pending (loop->rpc) > 0) {
+    while (!atomic_load (&loop->stopping) || cab_rpc_async_pending (loop->rpc) > 0
+           || loop->waiting) {
         items[0] = (zmq_pollitem_t){.fd = epoll_fd, .events = ZMQ_POLLIN};
         items[1] = (zmq_pollitem_t){.fd = loop->wake_fd, .events = ZMQ_POLLIN};
         size_t n = 2 + cab_rpc_async_items (loop->rpc, items + 2, POLL_SERVICES_MAX);
@@ -747,10 +794,14 @@ s_daemon (s_loop_t *loop, unsigned flags, const struct sockaddr *addr, unsigned 
 //  Start the index-th HTTP thread. Returns 0, or -1 (logged).
 static int
 s_loop_start (gw_http_t *self, int index, unsigned flags, const struct sockaddr *addr,
-              unsigned connections, void *zmq_ctx)
+              unsigned connections, int flight_max, void *zmq_ctx)
 {
     s_loop_t *loop = &self->loops[index];
-    *loop = (s_loop_t){.server = self, .wake_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC)};
+    *loop = (s_loop_t){
+        .server = self,
+        .wake_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC),
+        .flight_max = flight_max,
+    };
     atomic_init (&loop->stopping, false);
     loop->rpc = cab_rpc_async_new (zmq_ctx);
     if (loop->wake_fd < 0 || !loop->rpc) {
@@ -813,8 +864,11 @@ gw_http_new (const gw_http_opts_t *opts)
     long loops = cpus < 1 ? 1 : cpus > LOOPS_MAX ? LOOPS_MAX : cpus;
     unsigned total = (unsigned) (GW_HTTP_CONNECTIONS + opts->streams);
     unsigned connections = (unsigned) ((total + (unsigned) loops - 1) / (unsigned) loops);
+    //  CABINET_HTTP_THREADS also bounds the RPCs under way, shared out.
+    int flight_max = (int) ((opts->threads + loops - 1) / loops);
     for (; self->n_loops < loops; self->n_loops++) {
-        if (s_loop_start (self, self->n_loops, flags, addr, connections, opts->zmq_ctx) != 0) {
+        if (s_loop_start (self, self->n_loops, flags, addr, connections, flight_max, opts->zmq_ctx)
+            != 0) {
             self->n_loops++;
             cab_error ("cannot listen on %s:%d", opts->addr, opts->port);
             gw_http_destroy (&self);
