@@ -864,8 +864,9 @@ gw_http_new (const gw_http_opts_t *opts)
     long loops = cpus < 1 ? 1 : cpus > LOOPS_MAX ? LOOPS_MAX : cpus;
     unsigned total = (unsigned) (GW_HTTP_CONNECTIONS + opts->streams);
     unsigned connections = (unsigned) ((total + (unsigned) loops - 1) / (unsigned) loops);
-    //  CABINET_HTTP_THREADS also bounds the RPCs under way, shared out.
-    int flight_max = (int) ((opts->threads + loops - 1) / loops);
+    //  CABINET_HTTP_THREADS also bounds the RPCs each HTTP thread has under
+    //  way: not shared out, since connections are not spread evenly.
+    int flight_max = opts->threads;
     for (; self->n_loops < loops; self->n_loops++) {
         if (s_loop_start (self, self->n_loops, flags, addr, connections, flight_max, opts->zmq_ctx)
             != 0) {
