@@ -496,6 +496,7 @@ test_call_never_waits_behind_a_busy_worker (void **state)
     assert_int_equal (slow.ends, 0);
     s_drive (rpc);
     assert_int_equal (slow.status, CAB_OK);
+    protobuf_c_message_free_unpacked ((ProtobufCMessage *) slow.unit, NULL);
 }
 
 int
