@@ -1,6 +1,6 @@
-/*  gw_calls - the threads that wait for the services. An HTTP thread that
-    has read a request hands its call here and goes on serving its other
-    connections; one of these threads runs the call (blocking on the RPC)
+/*  gw_calls - the threads for what blocks (a route's own handler, the end
+    of an upload, a session check). An HTTP thread hands such work here and
+    goes on serving its other connections; one of these threads runs it
     and hands the request back. Calls are taken oldest first by whichever
     thread is free, so a slow call delays no request but its own.  */
 #ifndef GW_CALLS_H

@@ -11,7 +11,9 @@
     writes the answer and resumes the connection, and libmicrohttpd then
     calls the access handler once more, which sends it. No other thread
     takes part: per request, the HTTP thread wakes for the request and for
-    the reply, and ZeroMQ's I/O thread for each of their ways.
+    the reply, and ZeroMQ's I/O thread for each of their ways.  An HTTP
+    thread has at most CABINET_HTTP_THREADS RPCs under way; past that,
+    requests wait in order for one to end (s_send_call).
 
     What blocks goes to the call threads: a route's own handler (several
     RPCs, a file), the end of an upload (its analysis), and a session the
@@ -94,6 +96,8 @@ static const char s_csp_web[] = "default-src 'self'; img-src 'self' data:; objec
 static const char s_csp_api[] = "default-src 'none'; frame-ancestors 'none'";
 static const char s_stopping_message[] = "Máy chủ đang dừng, vui lòng thử lại sau giây lát";
 
+typedef struct s_exchange s_exchange_t;
+
 //  One HTTP thread: its own libmicrohttpd daemon on the shared port, and
 //  its own RPC client, polled together.
 typedef struct {
@@ -102,10 +106,10 @@ typedef struct {
     cab_rpc_async_t *rpc;
     int wake_fd;  //  eventfd: stop
     atomic_bool stopping;
-    int in_flight;   //  RPCs sent and not ended
-    int flight_max;  //  its share of CABINET_HTTP_THREADS
-    void *waiting;   //  requests waiting for one of those to end, oldest first
-    void *waiting_tail;
+    int in_flight;          //  RPCs sent and not ended
+    int flight_max;         //  its share of CABINET_HTTP_THREADS
+    s_exchange_t *waiting;  //  requests waiting for one of those to end, oldest first
+    s_exchange_t *waiting_tail;
     bool running;
     pthread_t thread;
 } s_loop_t;
@@ -119,7 +123,7 @@ struct _gw_http_t {
 };
 
 //  One request from first header to last byte sent.
-typedef struct {
+struct s_exchange {
     gw_http_t *server;
     s_loop_t *loop;  //  the HTTP thread serving it
     struct MHD_Connection *conn;
@@ -133,12 +137,12 @@ typedef struct {
     bool is_static;         //  a web UI file, not the API
     const gw_sink_t *sink;  //  the route's sink, once opened
     void *sink_state;
-    int sent_status;     //  status queued, 0 if none was
-    bool called;         //  the call threads have run the request's call, or its RPC ended
-    void *next_waiting;  //  the next request waiting to send its RPC
-    bool authenticated;  //  the call threads have asked identity for the session
+    int sent_status;             //  status queued, 0 if none was
+    bool called;                 //  the call threads have run the request's call, or its RPC ended
+    s_exchange_t *next_waiting;  //  the next request waiting to send its RPC
+    bool authenticated;          //  the call threads have asked identity for the session
     struct timespec start;
-} s_exchange_t;
+};
 
 static double
 s_seconds_since (const struct timespec *start)
@@ -533,7 +537,7 @@ s_send_call (s_exchange_t *ex, struct MHD_Connection *conn)
         ex->req.queued_ms = cab_clock_ms ();
         ex->next_waiting = NULL;
         if (loop->waiting_tail)
-            ((s_exchange_t *) loop->waiting_tail)->next_waiting = ex;
+            loop->waiting_tail->next_waiting = ex;
         else
             loop->waiting = ex;
         loop->waiting_tail = ex;
@@ -745,11 +749,9 @@ s_loop_run (void *arg)
             cab_error ("HTTP thread cannot poll: %s", zmq_strerror (zmq_errno ()));
             break;
         }
-        if (items[1].revents) {
-            uint64_t count;
-            if (read (loop->wake_fd, &count, sizeof count) < 0)
-                continue;
-        }
+        uint64_t count;
+        if (items[1].revents && read (loop->wake_fd, &count, sizeof count) < 0)
+            cab_warn ("HTTP thread cannot read its eventfd");
         cab_rpc_async_dispatch (loop->rpc);
         MHD_run (loop->daemon);
     }

@@ -82,8 +82,9 @@ typedef struct {
     const char *token;            //  the session token that was presented
     bool token_from_cookie;       //  true: cookie, so writes need CSRF
     bool must_ask;                //  identity must still vouch for token (gw_api_authenticate)
-    void *pending;                //  what gw_api_prepare left for gw_api_call (api.c)
-    long long queued_ms;          //  when it was handed to the call threads (monotonic), or 0
+    void *pending;                //  what gw_api_prepare left for gw_api_send (api.c)
+    long long queued_ms;          //  when it began waiting for a call thread or its turn to send
+                                  //  (monotonic), or 0
     long long waited_ms;          //  spent on calls before the main one (authentication)
 } gw_request_t;
 

@@ -56,14 +56,6 @@ struct _cab_rpc_server_t {
     size_t free_count;
 };
 
-static int64_t
-s_now_ms (void)
-{
-    struct timeval now;
-    gettimeofday (&now, NULL);
-    return (int64_t) now.tv_sec * 1000 + now.tv_usec / 1000;
-}
-
 /* ---- call helpers --------------------------------------------------------- */
 
 cab_status_t
@@ -149,7 +141,7 @@ s_dispatch (cab_rpc_server_t *self, cab_call_t *call, const Cabinet__V1__RpcRequ
     call->idempotency_key =
         request->idempotency_key && *request->idempotency_key ? request->idempotency_key : NULL;
     if (request->has_deadline_unix_ms && request->deadline_unix_ms > 0
-        && s_now_ms () > request->deadline_unix_ms) {
+        && cab_rpc_now_ms () > request->deadline_unix_ms) {
         cab_call_error (call, CAB_DEADLINE_EXCEEDED, NULL, NULL);
         return;
     }
