@@ -270,10 +270,9 @@ test_relay_publishes_every_committed_event_in_order (void **state)
     assert_int_equal (s_count (db, "SELECT max(seq) FROM outbox"), committed);
     //  Marked sent only once delivered: poll until the relay stamped all.
     int64_t deadline = s_now_ms () + WAIT_MS;
-    while (s_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") > 0
-           && s_now_ms () < deadline)
+    while (s_count (db, "SELECT count(*) FROM outbox_unsent") > 0 && s_now_ms () < deadline)
         poll (NULL, 0, 50);
-    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 0);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox_unsent"), 0);
     assert_true (cab_outbox_verify (db, NULL));
     s_seen_free (&seen, committed + 64);
     free (topic);
@@ -305,7 +304,8 @@ test_chain_detects_tampering (void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal (s_write (db, "subject-1", i, false, NULL), CAB_OK);
     //  The relay chains what has committed, then sends it.
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 5));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 5));
     cab_relay_destroy (&relay);
     long long bad = 0;
     assert_true (cab_outbox_verify (db, &bad));
@@ -397,7 +397,8 @@ test_events_appended_together_keep_their_order_and_fields (void **state)
     assert_int_equal (cab_outbox_emit_all_commit (db, evs, 0), CAB_OK);
     //  The relay chains and sends them in that order; the chain verifies.
     cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 4));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 4));
     cab_relay_destroy (&relay);
     assert_int_equal (s_count (db, "SELECT count(*) FROM outbox o1 JOIN outbox o2 ON o2.id > o1.id"
                                    " WHERE o2.seq < o1.seq"),
@@ -444,12 +445,14 @@ test_row_committed_late_is_chained_and_published_after (void **state)
     assert_int_equal (cab_db_exec (fast, "SET statement_timeout = 5000", 0, NULL, NULL), CAB_OK);
     assert_int_equal (s_write (fast, "subject-4", 1, false, NULL), CAB_OK);
     //  Its event is published while the slow one is still open.
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 1));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 1));
     assert_int_equal (s_count (db, "SELECT count(*) FROM outbox"), 1);
     //  The slow writer commits: its row, with the lower id, is not passed
     //  over but chained after the fast one, and published.
     assert_int_equal (cab_db_commit (slow), CAB_OK);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 2));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 2));
     assert_int_equal (s_count (db,
                                "SELECT count(*) FROM outbox slow, outbox fast"
                                " WHERE slow.subject = 'subject-3' AND fast.subject = 'subject-4'"
@@ -527,7 +530,8 @@ test_writers_wake_the_relay_only_while_it_rests (void **state)
     cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal (s_write (db, "subject-0", i, false, NULL), CAB_OK);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 3));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 3));
     assert_false (s_notified (listener));
     assert_int_equal (s_count (db, sql), 0);
     //  The writer ends: the relay, with nothing to do, rests.
@@ -537,7 +541,8 @@ test_writers_wake_the_relay_only_while_it_rests (void **state)
     assert_false (s_notified (listener));
     assert_int_equal (s_write (db, "subject-0", 3, false, NULL), CAB_OK);
     assert_true (s_notified (listener));
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 4));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 4));
     //  ... and it rests again.
     assert_true (s_wait_count (db, sql, 1));
     assert_true (cab_outbox_verify (db, NULL));
@@ -584,7 +589,8 @@ test_one_relay_per_schema_works_and_another_takes_over (void **state)
     assert_non_null (two);
     for (int i = 0; i < 10; i++)
         assert_int_equal (s_write (db, "subject-2", i, false, NULL), CAB_OK);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 10));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 10));
     //  The working one stops; the other goes on from where it was.
     char *working = s_working_relay (db, schema);
     assert_non_null (working);
@@ -593,7 +599,8 @@ test_one_relay_per_schema_works_and_another_takes_over (void **state)
     cab_relay_destroy (first ? &one : &two);
     for (int i = 10; i < 20; i++)
         assert_int_equal (s_write (db, "subject-2", i, false, NULL), CAB_OK);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", 20));
+    assert_true (s_wait_count (
+        db, "SELECT count(*) FROM outbox WHERE seq <= (SELECT seq FROM outbox_sent)", 20));
     char *now = s_working_relay (db, schema);
     assert_non_null (now);
     assert_string_equal (now, first ? "cabinet-two-relay" : "cabinet-one-relay");
@@ -678,7 +685,7 @@ test_rows_chained_by_their_writers_stay_valid_after_the_migration (void **state)
     cab_relay_t *relay = s_relay (schema, node, s_bootstrap, 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal (s_write (db, "subject-1", i, false, NULL), CAB_OK);
-    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", 0));
+    assert_true (s_wait_count (db, "SELECT count(*) FROM outbox_unsent", 0));
     assert_int_equal (s_count (db,
                                "SELECT count(*) FROM outbox WHERE seq > (SELECT max(id) FROM"
                                " outbox WHERE subject = 'subject-1' AND type = 'unit.updated')"),
@@ -711,7 +718,7 @@ test_kafka_down_neither_blocks_writes_nor_loses_events (void **state)
         assert_int_equal (s_write (db, "subject-2", i, false, NULL), CAB_OK);
     assert_true (s_now_ms () - start < 2000);
     poll (NULL, 0, 1500);  //  let delivery attempts time out at least once
-    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL"), 10);
+    assert_int_equal (s_count (db, "SELECT count(*) FROM outbox_unsent"), 10);
     cab_relay_destroy (&relay);
 
     //  Kafka "comes back": a relay that reaches it sends everything.

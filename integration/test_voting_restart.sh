@@ -183,7 +183,7 @@ assert_eq "every acknowledged ballot was committed exactly once (one ballot.cast
   "$(psql_q "SELECT count (*) FROM voting.outbox WHERE type = 'ballot.cast' AND subject = '$V'")"
 assert_eq "… and one Idempotency-Key record each" "$TOTAL" \
   "$(psql_q "SELECT count (*) FROM voting.idempotency WHERE method = 'voting.CastBallot' AND key LIKE 'rs$R-%'")"
-relayed() { [ "$(psql_q "SELECT count (*) FROM voting.outbox WHERE sent_at IS NULL")" == 0 ]; }
+relayed() { [ "$(psql_q "SELECT count (*) FROM voting.outbox_unsent")" == 0 ]; }
 check "every outbox row is relayed to Kafka" wait_for 60 relayed
 in_kafka() {
   [ "$(kafka_events "$EVENTS" | awk -F'\t' -v s="$V" 'index("," $5 ",", ",ce_type=ballot.cast,") &&

@@ -6,13 +6,16 @@
     COMMIT, so a row's place is on disk before anyone sees it; read up to
     BATCH chained, unsent rows in seq order (rows from earlier cycles whose
     delivery failed come first); produce them all; flush, which waits for
-    every delivery report; stamp sent_at on exactly the rows Kafka confirmed;
-    then publish those on PUB. A row whose delivery failed stays unsent and
-    is sent again after a back-off, with the same seq, so nothing is skipped
-    and nothing is marked sent that Kafka does not have (at-least-once: a
-    crash between delivery and the stamp sends a row twice; consumers dedupe
-    by event id). The stamp is committed without waiting for the disk: a
-    stamp lost in a crash only means such a repeat.
+    every delivery report; move the mark (outbox_sent: every row up to it
+    is confirmed) to the end of the run of rows Kafka confirmed from the
+    first on; then publish that run on PUB. A row whose delivery failed
+    holds the mark back: it, and the rows after it, are sent again after a
+    back-off, with the same seq, so nothing is skipped and nothing is marked
+    sent that Kafka does not have (at-least-once: a crash between delivery
+    and the mark sends a row twice; consumers dedupe by event id). The mark
+    is committed without waiting for the disk: a mark lost in a crash only
+    means such a repeat. (One mark, not a stamp per row: see
+    shared/sql/006_outbox_sent_mark.sql.)
 
     Several processes of one service (replicas) each run a relay; one at a
     time works, holding the session lock '<schema>.outbox_relay', so the
@@ -66,9 +69,10 @@ static const char SQL_CLAIM[] =
     "SELECT seq, event_id, type, subject, topic, msg_key, schema_name, payload,"
     " to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'), coalesce(actor_id, ''),"
     " array_to_string(target_nodes, ','), meeting_id, array_to_string(audience, ',')"
-    " FROM outbox WHERE sent_at IS NULL AND seq IS NOT NULL ORDER BY seq LIMIT 100";
+    " FROM outbox WHERE seq > (SELECT seq FROM outbox_sent) ORDER BY seq LIMIT 100";
+//  Never back: a mark only moves on.
 static const char SQL_MARK_SENT[] =
-    "UPDATE outbox SET sent_at = now() WHERE seq = ANY ($1::bigint[]) AND sent_at IS NULL";
+    "UPDATE outbox_sent SET seq = $1::bigint, at = now() WHERE seq < $1::bigint";
 //  The session locks (see the banner); the schema is the connection's.
 static const char SQL_LEAD[] =
     "SELECT pg_try_advisory_lock (hashtext (current_schema () || '.outbox_relay'))";
@@ -307,41 +311,30 @@ s_cycle (cab_relay_t *self)
             break;
         }
 
-    //  Stamp exactly the delivered rows: "{seq,seq,...}".
-    size_t cap = (size_t) (count > 0 ? count : 1) * 24 + 3, used = 1;
-    char *seqs = malloc (cap);
+    //  The run of confirmed rows from the first on: the mark moves to its
+    //  last one, and it alone goes out on PUB now (what follows a failed
+    //  row goes out with it when it is sent again).
     int delivered = 0;
-    if (!seqs)
-        goto cleanup;
-    strcpy (seqs, "{");
-    for (int i = 0; i < produced; i++)
-        if (atomic_load (&rows[i].state) == 1) {
-            used += (size_t) snprintf (seqs + used, cap - used, "%s%s", delivered ? "," : "",
-                                       PQgetvalue (res, i, COL_SEQ));
-            delivered++;
-        }
-    snprintf (seqs + used, cap - used, "}");
-    const char *params[] = {seqs};
+    while (delivered < produced && atomic_load (&rows[delivered].state) == 1)
+        delivered++;
+    const char *params[] = {delivered > 0 ? PQgetvalue (res, delivered - 1, COL_SEQ) : NULL};
     const cab_db_stmt_t mark[] = {{NULL, "BEGIN", 0, NULL},
                                   {NULL, "SET LOCAL synchronous_commit = off", 0, NULL},
                                   {NULL, SQL_MARK_SENT, 1, params},
                                   {NULL, "COMMIT", 0, NULL}};
-    if (delivered > 0 && cab_db_pipeline (self->db, mark, 4, NULL) != CAB_OK) {
+    if (delivered > 0 && cab_db_pipeline (self->db, mark, 4, NULL) != CAB_OK)
         //  Kafka has them but they stay unsent here: sent again later, and
         //  deduplicated by subscribers. Never the other way round.
-        free (seqs);
         goto cleanup;
+    for (int i = 0; i < delivered && self->pub; i++) {
+        zmq_send (self->pub, rows[i].type, strlen (rows[i].type), ZMQ_SNDMORE);
+        zmq_send (self->pub, rows[i].envelope, rows[i].size, 0);
     }
-    free (seqs);
-    for (int i = 0; i < produced && self->pub; i++)
-        if (atomic_load (&rows[i].state) == 1) {
-            zmq_send (self->pub, rows[i].type, strlen (rows[i].type), ZMQ_SNDMORE);
-            zmq_send (self->pub, rows[i].envelope, rows[i].size, 0);
-        }
     cab_metrics_add (self->metrics, "cabinet_outbox_published_total", NULL,
                      "Outbox events confirmed by Kafka", delivered);
     if (delivered < count) {
-        cab_warn ("%d of %d events not confirmed by Kafka; they stay queued and are retried",
+        cab_warn ("%d of %d events not confirmed by Kafka (or after one that was not); they"
+                  " stay queued and are retried",
                   count - delivered, count);
         cab_metrics_add (self->metrics, "cabinet_outbox_failed_total", NULL,
                          "Outbox events whose delivery failed (retried later)", count - delivered);
