@@ -18,6 +18,7 @@
 #include "cab_config.h"
 #include "cab_consumer.h"
 #include "cab_log.h"
+#include "cab_meeting_news.h"
 #include "cab_service.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/identity.pb-c.h"
@@ -107,59 +108,38 @@ s_apply_directory (PGconn *db, const Cabinet__V1__Event *ev)
 
 /* ---- meetings ----------------------------------------------------------------------------- */
 
-//  The meeting of an event, when it names one properly.
-static bool
-s_meeting_ok (const Cabinet__V1__MeetingSummary *m)
-{
-    return m && s_uuid_or_null (m->id) && m->status;
-}
-
+//  One of scheduling's meeting events (cab_meeting_news): the meeting,
+//  with when it ended on meeting.ended, and the participants it names
+//  (meeting.* names them all: the list is replaced, unless the event is
+//  older than what the row holds).
 static cab_status_t
-s_apply_meeting (PGconn *db, const Cabinet__V1__Event *ev)
+s_apply_news (PGconn *db, const Cabinet__V1__Event *ev, const cab_meeting_news_t *news)
 {
-    Cabinet__V1__MeetingEvent *e =
-        cabinet__v1__meeting_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable meeting in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = docs_store_put_meeting (db, e->meeting,
-                                         s_is (ev->type, "meeting.ended") ? ev->time : NULL,
-                                         cab_event_sequence (ev), &applied);
-        //  Every meeting.* event lists every invitee: the list is replaced.
-        if (status == CAB_OK && applied)
-            status =
-                docs_store_put_participants (db, e->meeting->id, e->invitees, e->n_invitees, true);
-    }
-    if (e)
-        cabinet__v1__meeting_event__free_unpacked (e, NULL);
+    bool applied = false;
+    cab_status_t status = docs_store_put_meeting (
+        db, news->meeting, s_is (ev->type, "meeting.ended") ? ev->time : NULL,
+        cab_event_sequence (ev), &applied);
+    if (status == CAB_OK && (applied || !news->all_people))
+        status = docs_store_put_participants (db, news->meeting->id, news->people, news->n_people,
+                                              news->all_people);
     return status;
 }
 
+//  invitation.opened (the access report): the invitees who opened it, else
+//  the one acting. It needs no more of the meeting than its id.
 static cab_status_t
-s_apply_invitation (PGconn *db, const Cabinet__V1__Event *ev, bool opened)
+s_apply_opened (PGconn *db, const Cabinet__V1__Event *ev)
 {
     Cabinet__V1__InvitationEvent *e =
         cabinet__v1__invitation_event__unpack (NULL, ev->payload.len, ev->payload.data);
     cab_status_t status = CAB_OK;
-    //  invitation.opened needs no more than the meeting's id.
-    if (!e || !e->meeting || !s_uuid_or_null (e->meeting->id)
-        || (!opened && !s_meeting_ok (e->meeting))) {
+    if (!e || !e->meeting || !s_uuid_or_null (e->meeting->id)) {
         cab_warn ("projection: unreadable invitation in event %s: skipped", ev->id);
         goto cleanup;
     }
     bool applied = false;
-    if (s_meeting_ok (e->meeting))
+    if (e->meeting->status)
         status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
-    if (status != CAB_OK)
-        goto cleanup;
-    if (!opened) {
-        status =
-            docs_store_put_participants (db, e->meeting->id, e->invitees, e->n_invitees, false);
-        goto cleanup;
-    }
-    //  invitation.opened: the invitees who opened it, else the one acting.
     bool any = false;
     for (size_t i = 0; status == CAB_OK && i < e->n_invitees; i++)
         if (s_uuid_or_null (e->invitees[i]->user_id)) {
@@ -173,50 +153,6 @@ s_apply_invitation (PGconn *db, const Cabinet__V1__Event *ev, bool opened)
 cleanup:
     if (e)
         cabinet__v1__invitation_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_apply_rsvp (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__RsvpEvent *e =
-        cabinet__v1__rsvp_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable reply in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
-        Cabinet__V1__Participant *people[2];
-        size_t n = 0;
-        if (e->participant)
-            people[n++] = e->participant;
-        if (e->delegate)
-            people[n++] = e->delegate;
-        if (status == CAB_OK)
-            status = docs_store_put_participants (db, e->meeting->id, people, n, false);
-    }
-    if (e)
-        cabinet__v1__rsvp_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_apply_attendance (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__AttendanceEvent *e =
-        cabinet__v1__attendance_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable attendance in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = docs_store_put_meeting (db, e->meeting, NULL, cab_event_sequence (ev), &applied);
-        if (status == CAB_OK && e->participant)
-            status = docs_store_put_participants (db, e->meeting->id, &e->participant, 1, false);
-    }
-    if (e)
-        cabinet__v1__attendance_event__free_unpacked (e, NULL);
     return status;
 }
 
@@ -237,20 +173,15 @@ s_apply_catalog (PGconn *db, const Cabinet__V1__Event *ev)
 static cab_status_t
 s_apply_scheduling (PGconn *db, const Cabinet__V1__Event *ev)
 {
-    const char *type = ev->type;
-    if (s_prefix (type, "meeting."))
-        return s_apply_meeting (db, ev);
-    if (s_is (type, "invitation.created"))
-        return s_apply_invitation (db, ev, false);
-    if (s_is (type, "invitation.opened"))
-        return s_apply_invitation (db, ev, true);
-    if (s_is (type, "rsvp.submitted"))
-        return s_apply_rsvp (db, ev);
-    if (s_is (type, "attendance.recorded"))
-        return s_apply_attendance (db, ev);
-    if (s_is (type, "catalog.created"))
+    if (s_is (ev->type, "invitation.opened"))
+        return s_apply_opened (db, ev);
+    if (s_is (ev->type, "catalog.created"))
         return s_apply_catalog (db, ev);
-    return CAB_OK;
+    cab_meeting_news_t news;
+    cab_status_t status =
+        cab_meeting_news_read (ev, &news) > 0 ? s_apply_news (db, ev, &news) : CAB_OK;
+    cab_meeting_news_free (&news);
+    return status;
 }
 
 //  poll.sent of the voting service: its respondents may read the documents

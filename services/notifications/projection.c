@@ -4,6 +4,7 @@
 #include "cab_consumer.h"
 #include "cab_db.h"
 #include "cab_log.h"
+#include "cab_meeting_news.h"
 #include "cab_people.h"
 #include "cab_uuid.h"
 #include "cabinet/v1/documents.pb-c.h"
@@ -111,7 +112,8 @@ s_put_invitee (PGconn *db, const char *meeting_id, const Cabinet__V1__Participan
 
 //  meeting.* lists every participant: the person invitees are replaced.
 static cab_status_t
-s_replace_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Participant **list, size_t n)
+s_replace_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Participant *const *list,
+                    size_t n)
 {
     cab_arena_t *arena = cab_arena_new ();
     char **ids = arena ? cab_arena_alloc (arena, (n + 1) * sizeof *ids) : NULL;
@@ -134,72 +136,40 @@ s_replace_invitees (PGconn *db, const char *meeting_id, Cabinet__V1__Participant
     return status;
 }
 
-static bool
-s_meeting_ok (const Cabinet__V1__MeetingSummary *m)
-{
-    return m && m->id && cab_uuid_valid (m->id) && m->status;
-}
-
+//  One of scheduling's meeting events (cab_meeting_news): the meeting, and
+//  the invitees it names (meeting.* names them all: the list is replaced,
+//  unless the event is older than what the row holds). An invitation sent
+//  publishes the meeting: from then on, a change of what a calendar shows
+//  moves its iTIP sequence on.
 static cab_status_t
-s_meeting_event (PGconn *db, const Cabinet__V1__Event *ev)
+s_apply_news (PGconn *db, const Cabinet__V1__Event *ev, const cab_meeting_news_t *news)
 {
-    Cabinet__V1__MeetingEvent *e =
-        cabinet__v1__meeting_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("notifications: unreadable meeting in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev),
-                                s_changes_calendar (e, ev->type), &applied);
-        if (status == CAB_OK && applied)
-            status = s_replace_invitees (db, e->meeting->id, e->invitees, e->n_invitees);
-    }
-    if (e)
-        cabinet__v1__meeting_event__free_unpacked (e, NULL);
+    bool applied = false;
+    bool calendar = news->meeting_event && s_changes_calendar (news->meeting_event, ev->type);
+    cab_status_t status =
+        s_put_meeting (db, news->meeting, cab_event_sequence (ev), calendar, &applied);
+    if (status == CAB_OK && news->all_people)
+        return applied ? s_replace_invitees (db, news->meeting->id, news->people, news->n_people)
+                       : CAB_OK;
+    for (size_t i = 0; i < news->n_people && status == CAB_OK; i++)
+        status = s_put_invitee (db, news->meeting->id, news->people[i]);
+    const char *params[] = {news->meeting->id};
+    if (status == CAB_OK && s_is (ev->type, "invitation.created"))
+        status = cab_db_command (db, SQL_PUBLISHED, 1, params);
     return status;
 }
 
+//  The meeting events kept here: attendance is not (whom to notify follows
+//  the invitations and replies).
 static cab_status_t
-s_invitation_event (PGconn *db, const Cabinet__V1__Event *ev)
+s_scheduling_event (PGconn *db, const Cabinet__V1__Event *ev)
 {
-    Cabinet__V1__InvitationEvent *e =
-        cabinet__v1__invitation_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("notifications: unreadable invitation in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev), false, &applied);
-        for (size_t i = 0; i < e->n_invitees && status == CAB_OK; i++)
-            status = s_put_invitee (db, e->meeting->id, e->invitees[i]);
-        const char *params[] = {e->meeting->id};
-        if (status == CAB_OK)
-            status = cab_db_command (db, SQL_PUBLISHED, 1, params);
-    }
-    if (e)
-        cabinet__v1__invitation_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_rsvp_event (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__RsvpEvent *e =
-        cabinet__v1__rsvp_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("notifications: unreadable reply in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = s_put_meeting (db, e->meeting, cab_event_sequence (ev), false, &applied);
-        if (status == CAB_OK)
-            status = s_put_invitee (db, e->meeting->id, e->participant);
-        if (status == CAB_OK)
-            status = s_put_invitee (db, e->meeting->id, e->delegate);
-    }
-    if (e)
-        cabinet__v1__rsvp_event__free_unpacked (e, NULL);
+    if (s_is (ev->type, "attendance.recorded"))
+        return CAB_OK;
+    cab_meeting_news_t news;
+    cab_status_t status =
+        cab_meeting_news_read (ev, &news) > 0 ? s_apply_news (db, ev, &news) : CAB_OK;
+    cab_meeting_news_free (&news);
     return status;
 }
 
@@ -247,14 +217,9 @@ notify_projection_apply (PGconn *db, const Cabinet__V1__Event *ev, const char *n
     if (s_is (ev->service, "identity")) {
         if (cab_people_apply (db, ev, node_id, &status) && status == CAB_OK)
             status = s_user_event (db, ev);
-    } else if (s_is (ev->service, "scheduling")) {
-        if (strncmp (ev->type, "meeting.", 8) == 0)
-            status = s_meeting_event (db, ev);
-        else if (s_is (ev->type, "invitation.created"))
-            status = s_invitation_event (db, ev);
-        else if (s_is (ev->type, "rsvp.submitted"))
-            status = s_rsvp_event (db, ev);
-    } else if (s_is (ev->service, "documents") && s_is (ev->type, "document.uploaded"))
+    } else if (s_is (ev->service, "scheduling"))
+        status = s_scheduling_event (db, ev);
+    else if (s_is (ev->service, "documents") && s_is (ev->type, "document.uploaded"))
         status = s_document_event (db, ev);
     return status;
 }

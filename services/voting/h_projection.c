@@ -15,110 +15,24 @@
     made a moment ago counts for a vote opened once its event has arrived.  */
 #include "cab_consumer.h"
 #include "cab_log.h"
+#include "cab_meeting_news.h"
 #include "cab_people.h"
 #include "cab_service.h"
-#include "cab_uuid.h"
-#include "cabinet/v1/scheduling.pb-c.h"
 #include "handlers.h"
 #include <string.h>
 
-static bool
-s_is (const char *s, const char *value)
-{
-    return s && strcmp (s, value) == 0;
-}
-
-//  The meeting of an event, when it names one properly.
-static bool
-s_meeting_ok (const Cabinet__V1__MeetingSummary *m)
-{
-    return m && m->id && cab_uuid_valid (m->id) && m->status;
-}
-
+//  One of scheduling's meeting events: the meeting, and the invitees it
+//  names (meeting.* names them all: the list is replaced, unless the
+//  event is older than what the row holds).
 static cab_status_t
-s_apply_meeting (PGconn *db, const Cabinet__V1__Event *ev)
+s_apply_news (PGconn *db, const Cabinet__V1__Event *ev, const cab_meeting_news_t *news)
 {
-    Cabinet__V1__MeetingEvent *e =
-        cabinet__v1__meeting_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable meeting in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
-        //  Every meeting.* event lists every invitee: the list is replaced.
-        if (status == CAB_OK && applied)
-            status = vote_store_put_invitees (db, e->meeting->id, e->invitees, e->n_invitees, true,
-                                              cab_event_sequence (ev));
-    }
-    if (e)
-        cabinet__v1__meeting_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_apply_invitation (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__InvitationEvent *e =
-        cabinet__v1__invitation_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable invitation in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
-        if (status == CAB_OK)
-            status = vote_store_put_invitees (db, e->meeting->id, e->invitees, e->n_invitees, false,
-                                              cab_event_sequence (ev));
-    }
-    if (e)
-        cabinet__v1__invitation_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_apply_rsvp (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__RsvpEvent *e =
-        cabinet__v1__rsvp_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable reply in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
-        Cabinet__V1__Participant *people[2];
-        size_t n = 0;
-        if (e->participant)
-            people[n++] = e->participant;
-        if (e->delegate)
-            people[n++] = e->delegate;
-        if (status == CAB_OK)
-            status = vote_store_put_invitees (db, e->meeting->id, people, n, false,
-                                              cab_event_sequence (ev));
-    }
-    if (e)
-        cabinet__v1__rsvp_event__free_unpacked (e, NULL);
-    return status;
-}
-
-static cab_status_t
-s_apply_attendance (PGconn *db, const Cabinet__V1__Event *ev)
-{
-    Cabinet__V1__AttendanceEvent *e =
-        cabinet__v1__attendance_event__unpack (NULL, ev->payload.len, ev->payload.data);
-    cab_status_t status = CAB_OK;
-    if (!e || !s_meeting_ok (e->meeting))
-        cab_warn ("projection: unreadable attendance in event %s: skipped", ev->id);
-    else {
-        bool applied = false;
-        status = vote_store_put_meeting (db, e->meeting, cab_event_sequence (ev), &applied);
-        if (status == CAB_OK && e->participant)
-            status = vote_store_put_invitees (db, e->meeting->id, &e->participant, 1, false,
-                                              cab_event_sequence (ev));
-    }
-    if (e)
-        cabinet__v1__attendance_event__free_unpacked (e, NULL);
+    bool applied = false;
+    uint64_t sequence = cab_event_sequence (ev);
+    cab_status_t status = vote_store_put_meeting (db, news->meeting, sequence, &applied);
+    if (status == CAB_OK && (applied || !news->all_people))
+        status = vote_store_put_invitees (db, news->meeting->id, news->people, news->n_people,
+                                          news->all_people, sequence);
     return status;
 }
 
@@ -138,17 +52,12 @@ vote_projection_consume (PGconn *db, const char *topic, const char *key,
         return people;
     //  Only this node's own meetings: votes are held where the meeting is.
     bool own = ev->source && env->node_id && strcmp (ev->source, env->node_id) == 0;
-    if (!own || !s_is (ev->service, "scheduling") || !ev->type)
+    if (!own)
         return CAB_OK;
-    cab_status_t status = CAB_OK;
-    if (strncmp (ev->type, "meeting.", strlen ("meeting.")) == 0)
-        status = s_apply_meeting (db, ev);
-    else if (s_is (ev->type, "invitation.created"))
-        status = s_apply_invitation (db, ev);
-    else if (s_is (ev->type, "rsvp.submitted"))
-        status = s_apply_rsvp (db, ev);
-    else if (s_is (ev->type, "attendance.recorded"))
-        status = s_apply_attendance (db, ev);
+    cab_meeting_news_t news;
+    cab_status_t status =
+        cab_meeting_news_read (ev, &news) > 0 ? s_apply_news (db, ev, &news) : CAB_OK;
+    cab_meeting_news_free (&news);
     //  Data the database refuses will not improve on retry.
     if (status == CAB_INVALID_ARGUMENT || status == CAB_FAILED_PRECONDITION) {
         cab_warn ("projection: event %s (%s) refused by the database: skipped", ev->id, ev->type);
