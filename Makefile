@@ -60,7 +60,15 @@ SHARED_SRC := $(wildcard shared/*.c)
 SHARED_SQL := $(sort $(wildcard shared/sql/*.sql))
 SHARED_O   := $(patsubst %.c,$(OBJ)/%.o,$(SHARED_SRC)) $(OBJ)/gen/shared_sql.o $(PROTO_O)
 
-$(GEN)/shared_sql.c: $(SHARED_SQL) $(EMBED)
+# A list's file changes when the list does (a file removed or renamed), so
+# what embeds the files is made again: prerequisites alone notice only
+# files newer than the target. $(call FILE_LIST,name,files)
+FILE_LIST = @mkdir -p $(GEN); echo '$(2)' | cmp -s - $(GEN)/$(1).list || echo '$(2)' > $(GEN)/$(1).list
+
+$(GEN)/shared_sql.list: FORCE
+	$(call FILE_LIST,shared_sql,$(SHARED_SQL))
+
+$(GEN)/shared_sql.c: $(SHARED_SQL) $(GEN)/shared_sql.list $(EMBED)
 	$(EMBED) cab_shared_sql $@ $(SHARED_SQL)
 
 $(LIB)/libcab.a: $(SHARED_O)
@@ -80,7 +88,10 @@ $(1)_SQL  := $$(sort $$(wildcard $(2)/sql/*.sql))
 $(1)_EMB  := $$(wildcard $(2)/openapi.json)
 $(1)_O    := $$(patsubst %.c,$(OBJ)/%.o,$$($(1)_SRC)) $(OBJ)/gen/$(1)_embed.o
 
-$(GEN)/$(1)_embed.c: $$($(1)_SQL) $$($(1)_EMB) $(EMBED)
+$(GEN)/$(1)_embed.list: FORCE
+	$$(call FILE_LIST,$(1)_embed,$$($(1)_SQL) $$($(1)_EMB))
+
+$(GEN)/$(1)_embed.c: $$($(1)_SQL) $$($(1)_EMB) $(GEN)/$(1)_embed.list $(EMBED)
 	$(EMBED) $(1)_embedded $$@ $$($(1)_SQL) $$($(1)_EMB)
 
 $(LIB)/lib$(1).a: $$($(1)_O)
@@ -246,3 +257,6 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+.PHONY: FORCE
+FORCE:
