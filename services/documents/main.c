@@ -6,6 +6,7 @@
     analysing child process the service starts for each upload.  */
 #include "analyze.h"
 #include "cab_config.h"
+#include "cab_meeting_news.h"
 #include "cab_service.h"
 #include "handlers.h"
 #include "sandbox.h"
@@ -65,11 +66,8 @@ main (int argc, char **argv)
                                         "unit.",
                                         "directory.user",
                                         "directory.unit",
-                                        "meeting.",
-                                        "invitation.created",
+                                        CAB_MEETING_NEWS_TYPES,
                                         "invitation.opened",
-                                        "rsvp.submitted",
-                                        "attendance.recorded",
                                         "catalog.created",
                                         "poll.sent",
                                         NULL};

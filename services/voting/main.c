@@ -6,6 +6,7 @@
     deadlines. This file only declares the service; cab_service_main runs
     it.  */
 #include "cab_config.h"
+#include "cab_meeting_news.h"
 #include "cab_people.h"
 #include "cab_service.h"
 #include "cabinet/v1/identity.pb-c.h"
@@ -60,9 +61,7 @@ main (int argc, char **argv)
     const char *const topics[] = {events, NULL};
     //  What the projection applies (h_projection.c): the rest, the
     //  service's own ballots first, is passed over without a transaction.
-    static const char *const types[] = {CAB_PEOPLE_TYPES,      "meeting.",
-                                        "invitation.created",  "rsvp.submitted",
-                                        "attendance.recorded", NULL};
+    static const char *const types[] = {CAB_PEOPLE_TYPES, CAB_MEETING_NEWS_TYPES, NULL};
     const cab_service_consumer_t consumers[] = {
         {"projection", topics, vote_projection_consume, types},
         {NULL, NULL, NULL, NULL},
